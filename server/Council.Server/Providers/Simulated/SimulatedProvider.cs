@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Council.Contracts.Messages;
+using Microsoft.Extensions.Options;
+
+namespace Council.Server.Providers.Simulated;
+
+/// <summary>
+/// The embedded default: deterministic models with realistic, per-token timing, so Council runs with no key
+/// and no network. Serves every valid <c>sim/…</c> id.
+/// </summary>
+public sealed class SimulatedProvider(IOptions<CouncilOptions> options, TimeProvider time) : ILlmProvider
+{
+    public const string ProviderName = "simulated";
+
+    public string Name => ProviderName;
+
+    public IReadOnlyList<ModelInfo> ListModels()
+    {
+        var o = options.Value;
+        return o.DefaultModels.Append(o.Chairman).Concat(o.FallbackChairmen)
+            .Where(Serves).Distinct().Select(id => new ModelInfo(id, ProviderName)).ToArray();
+    }
+
+    public bool Serves(string modelId) => SimulatedModelSpec.TryParse(modelId, out _, out _);
+
+    public async IAsyncEnumerable<LlmChunk> StreamAsync(LlmRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!SimulatedModelSpec.TryParse(request.Model, out var spec, out var error))
+        {
+            throw new ProviderException(error, "invalid_model");
+        }
+
+        var tokens = SimulatedText.Tokens(spec, request.LastUserContent);
+        var promptTokens = request.Messages.Sum(m => m.Content.Length) / 4 + 1;
+        var start = time.GetTimestamp();
+
+        await DelayUntil(start, spec.TtftMs, cancellationToken);
+        if (spec.Fault == SimulatedFault.Before)
+        {
+            throw new ProviderException($"{spec.Name}: simulated failure before the first token", "simulated_before");
+        }
+
+        var stopAt = spec.Fault is SimulatedFault.Midstream or SimulatedFault.Stall ? Math.Max(1, tokens.Count / 2) : tokens.Count;
+        var interval = 1000.0 / spec.TokensPerSecond;
+        for (var i = 0; i < stopAt; i++)
+        {
+            // Absolute schedule, so timer slack never accumulates into drift.
+            await DelayUntil(start, spec.TtftMs + i * interval, cancellationToken);
+            yield return new TextChunk(tokens[i]);
+        }
+
+        switch (spec.Fault)
+        {
+            case SimulatedFault.Midstream:
+                throw new ProviderException($"{spec.Name}: simulated failure after {stopAt} tokens", "simulated_midstream");
+            case SimulatedFault.Stall:
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
+                break;
+        }
+
+        yield return new UsageChunk(promptTokens, tokens.Count, Price(promptTokens, tokens.Count));
+        yield return new FinishChunk("stop");
+    }
+
+    /// <summary>A made-up but stable price, so cost shows up end to end: $0.50 / $1.50 per million tokens.</summary>
+    public static decimal Price(int promptTokens, int completionTokens) =>
+        (promptTokens * 0.5m + completionTokens * 1.5m) / 1_000_000m;
+
+    private Task DelayUntil(long start, double offsetMs, CancellationToken cancellationToken)
+    {
+        var wait = TimeSpan.FromMilliseconds(offsetMs) - time.GetElapsedTime(start);
+        if (wait <= TimeSpan.Zero)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }
+        return Task.Delay(wait, time, cancellationToken);
+    }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+using Council.Contracts.Messages;
+
+namespace Council.Contracts;
+
+/// <summary>Source-generated JSON metadata for every contract type (camelCase, nulls omitted).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StartRunRequest))]
+[JsonSerializable(typeof(CancelModelRequest))]
+[JsonSerializable(typeof(CancelRunRequest))]
+[JsonSerializable(typeof(ResumeRunRequest))]
+[JsonSerializable(typeof(StartRunResult))]
+[JsonSerializable(typeof(AcceptedResult))]
+[JsonSerializable(typeof(ResumeRunResult))]
+[JsonSerializable(typeof(IReadOnlyList<ModelInfo>))]
+[JsonSerializable(typeof(StageProgressEvent))]
+[JsonSerializable(typeof(ModelStartEvent))]
+[JsonSerializable(typeof(TokenEvent))]
+[JsonSerializable(typeof(ModelCompleteEvent))]
+[JsonSerializable(typeof(SearchResultsEvent))]
+[JsonSerializable(typeof(RunCompleteEvent))]
+public sealed partial class CouncilJsonContext : JsonSerializerContext;

@@ -1,0 +1,48 @@
+// Starts the real Council server (the Release build) on a free loopback port for one test file.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const serverDll = process.env.COUNCIL_SERVER_DLL
+  ?? path.join(root, 'server/Council.Server/bin/Release/net10.0/Council.Server.dll');
+
+/**
+ * @param {{ env?: Record<string,string>, args?: string[], timeoutMs?: number }} [options]
+ *   env: extra environment, e.g. { Council__TokenBatchWindowMs: '0' }.
+ * @returns {Promise<{ url: string, hubUrl: string, process: import('node:child_process').ChildProcess, output: () => string, stop: (signal?: NodeJS.Signals) => Promise<number|null> }>}
+ */
+export async function startServer(options = {}) {
+  if (!existsSync(serverDll)) {
+    throw new Error(`${serverDll} is missing: run 'dotnet build Council.sln -c Release' first`);
+  }
+  const child = spawn('dotnet', [serverDll, '--urls', 'http://127.0.0.1:0', ...(options.args ?? [])], {
+    cwd: path.dirname(serverDll),
+    env: { ...process.env, ASPNETCORE_ENVIRONMENT: 'Development', DOTNET_NOLOGO: '1', Logging__LogLevel__Default: 'Warning', 'Logging__LogLevel__Microsoft.Hosting.Lifetime': 'Information', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${options.timeoutMs ?? 30000} ms:\n${output}`)), options.timeoutMs ?? 30000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = /Now listening on: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code} before listening:\n${output}`)); });
+  });
+  return {
+    url,
+    hubUrl: `${url}/hubs/council`,
+    process: child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

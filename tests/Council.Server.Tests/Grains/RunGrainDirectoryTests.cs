@@ -1,8 +1,6 @@
 using Council.Contracts.Messages;
 using Council.Server.Conversations;
 using Council.Server.Grains;
-using Council.Server.Providers;
-using Council.Server.Providers.Simulated;
 using Council.Server.Workflows;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -11,11 +9,8 @@ namespace Council.Server.Tests.Grains;
 
 public class RunGrainDirectoryTests
 {
-    private static RunGrainDirectory Directory(CouncilOptions options)
-    {
-        var router = new ModelRouter([new SimulatedProvider(Options.Create(options), TimeProvider.System)]);
-        return new RunGrainDirectory(router, new ConversationStore(), Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
-    }
+    private static RunGrainDirectory Directory(CouncilOptions options) =>
+        new(GrainHarness.Router(options), new ConversationStore(), Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
 
     private static RunPlan Plan(string prompt) => new(Guid.NewGuid().ToString("N"), "c", prompt, WorkflowCatalog.Council,
         [GrainHarness.Fast, GrainHarness.Quick], [GrainHarness.Chair], []);

@@ -5,6 +5,7 @@ using Council.Server.Providers;
 using Council.Server.Providers.Simulated;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,9 +29,14 @@ public sealed class SimulatedOpenAiApiTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Configuration["Council:DefaultModels:0"] = "sim/alpha";
-        builder.Configuration["Council:DefaultModels:1"] = "sim/beta?tps=80";
-        builder.Configuration["Council:Chairman"] = "sim/chair";
+        // Only this configuration: not the server's appsettings.json, not the machine's environment.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Council:DefaultModels:0"] = "sim/alpha",
+            ["Council:DefaultModels:1"] = "sim/beta?tps=80",
+            ["Council:Chairman"] = "sim/chair",
+        });
         builder.Services.AddOptions<CouncilOptions>().BindConfiguration(CouncilOptions.Section);
         builder.AddCouncilProviders();
         _app = builder.Build();

@@ -68,6 +68,16 @@ public sealed class OpenRouterDefaultsPostConfigureTests
         host.Council.DefaultModels.ShouldBe(["sim/alpha", "sim/beta?tps=80"]);
     }
 
+    [Test]
+    public async Task WithDefaultsNamingAnUnknownProvider_CouncilStaysSimulated(CancellationToken cancellationToken)
+    {
+        await using var host = await ProviderTestHost.StartAsync(With(
+            ("OPENROUTER_API_KEY", "sk-or-test"),
+            ("Council:OpenRouterDefaults:Provider", "no-such-provider")), cancellationToken);
+
+        host.Council.DefaultModels.ShouldBe(["sim/alpha", "sim/beta?tps=80"]);
+    }
+
     private static Dictionary<string, string?> With(params (string Key, string Value)[] settings)
     {
         var config = new Dictionary<string, string?>(SimulatedCouncil);

@@ -21,7 +21,7 @@ public sealed class OpenAiCompatibleProvider : ILlmProvider
     private readonly IConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private (OpenAiProviderOptions Options, ResiliencePipeline<HttpResponseMessage> Pipeline)? _pipeline;
+    private CachedPipeline? _pipeline;
 
     public OpenAiCompatibleProvider(
         string name,
@@ -131,9 +131,12 @@ public sealed class OpenAiCompatibleProvider : ILlmProvider
             return cached.Pipeline;
         }
         var pipeline = OpenAiRetryPipeline.Create(Name, options, _time, _logger);
-        _pipeline = (options, pipeline);
+        _pipeline = new CachedPipeline(options, pipeline);
         return pipeline;
     }
+
+    /// <summary>A reference type, so concurrent callers swap it atomically.</summary>
+    private sealed record CachedPipeline(OpenAiProviderOptions Options, ResiliencePipeline<HttpResponseMessage> Pipeline);
 
     /// <summary>Scheme, host and path only: never user info or a query.</summary>
     private static string SafeEndpoint(OpenAiProviderOptions options) =>

@@ -26,8 +26,16 @@ internal sealed class OpenRouterDefaultsPostConfigure(
         {
             return;
         }
-        var provider = providers.Get(d.Provider);
-        if (string.IsNullOrWhiteSpace(provider.BaseUrl) || provider.ResolveApiKey(configuration) is null)
+        OpenAiProviderOptions provider;
+        try
+        {
+            provider = providers.Get(d.Provider);
+        }
+        catch (OptionsValidationException)
+        {
+            return; // Not a configured provider (or a broken one, which its own validation reports at start).
+        }
+        if (provider.ResolveApiKey(configuration) is null)
         {
             return;
         }

@@ -144,7 +144,17 @@ internal sealed class SimulatedChatCompletions(SimulatedProvider provider, TimeP
             }
             catch (TimeoutException)
             {
-                await keepAlive.WriteCommentAsync(cancellationToken);
+                try
+                {
+                    await keepAlive.WriteCommentAsync(cancellationToken);
+                }
+                catch
+                {
+                    // The client is gone: let the model's own MoveNext end (it sees the same abort) before the
+                    // enumerator is disposed, which an async iterator refuses while a MoveNext is running.
+                    await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ public sealed partial class RunGrain
     private readonly RunPlan _plan;
     private readonly ModelRouter _router;
     private readonly RunStore _store;
+    private readonly IRunObserver[] _observers;
     private readonly CouncilOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,11 +32,13 @@ public sealed partial class RunGrain
     private long _lastEventAt;
     private volatile RunStatus _status = RunStatus.Running;
 
-    internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger)
+    internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger,
+        IRunObserver[]? observers = null)
     {
         _plan = plan;
         _router = router;
         _store = store;
+        _observers = observers ?? [];
         _options = options;
         _time = time;
         _logger = logger;
@@ -115,6 +118,7 @@ public sealed partial class RunGrain
         {
             case StartMessage:
                 _startedAt = _time.GetTimestamp();
+                Observe(o => o.RunStarted(_plan));
                 StartStage(0);
                 break;
             case ChunkMessage m:
@@ -165,12 +169,14 @@ public sealed partial class RunGrain
             if (work is null)
             {
                 Emit(seq => Progress(seq, stage, StageStatus.Skipped));
+                Observe(o => o.StageEnded(_plan, stage.Index, StageStatus.Skipped));
                 index++;
                 continue;
             }
 
             Emit(seq => new StageProgressEvent(RunId, seq, stage.Index, definition.Name, StageStatus.Started, 0, work.Value.Models.Count,
                 0, [], work.Value.Models));
+            Observe(o => o.StageStarted(_plan, stage.Index, definition, work.Value.Models));
             foreach (var model in work.Value.Models)
             {
                 StartCall(stage, model, work.Value.Messages(model));
@@ -229,6 +235,7 @@ public sealed partial class RunGrain
     private void OnStageFinished(StageRun stage)
     {
         Emit(seq => Progress(seq, stage, StageStatus.Completed));
+        Observe(o => o.StageEnded(_plan, stage.Index, StageStatus.Completed));
         switch (stage.Definition.Kind)
         {
             case StageKind.Answers when stage.Calls.All(c => c.Status != ModelStatus.Ok):
@@ -253,6 +260,7 @@ public sealed partial class RunGrain
         _calls.Add(call);
         stage.Calls.Add(call);
         Emit(seq => new ModelStartEvent(RunId, seq, stage.Index, model));
+        Observe(o => o.CallStarted(_plan, stage.Index, model, provider.Name));
         _ = Task.Run(() => StreamCallAsync(call));
     }
 
@@ -262,6 +270,7 @@ public sealed partial class RunGrain
         var token = call.Cancellation.Token;
         try
         {
+            Observe(o => o.CallStreaming(_plan, call.Stage, call.Model));
             await foreach (var chunk in call.Provider.StreamAsync(call.Request, token).WithCancellation(token))
             {
                 Post(new ChunkMessage(call.Id, chunk));
@@ -312,7 +321,11 @@ public sealed partial class RunGrain
         if (call.FirstTokenAt is null || window == 0 ||
             (call.Pending.Length == 0 && _time.GetElapsedTime(call.LastFlushAt, now).TotalMilliseconds >= window))
         {
-            call.FirstTokenAt ??= now;
+            if (call.FirstTokenAt is null)
+            {
+                call.FirstTokenAt = now;
+                Observe(o => o.FirstToken(_plan, call.Stage, call.Model, _time.GetElapsedTime(call.StartedAt, now)));
+            }
             call.LastFlushAt = now;
             EmitToken(call, text);
             return;
@@ -378,13 +391,13 @@ public sealed partial class RunGrain
         {
             return false;
         }
-        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.");
+        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.", cancelRequestedAt: _time.GetTimestamp());
         AfterCallFinished(stage!);
         return true;
     }
 
     /// <summary>Ends a call: stops its provider stream, sends what was pending, then its <c>model_complete</c>.</summary>
-    private void FinishCall(ModelCall call, ModelStatus status, string? error)
+    private void FinishCall(ModelCall call, ModelStatus status, string? error, long? cancelRequestedAt = null)
     {
         call.Status = status;
         call.Error = error;
@@ -401,11 +414,12 @@ public sealed partial class RunGrain
             call.Ranking = RankingParser.Parse(call.Text.ToString(), stage.Labels.Keys).Select(l => stage.Labels[l]).ToArray();
         }
 
-        Emit(seq => new ModelCompleteEvent(RunId, seq, call.Stage, call.Model, status, call.Text.ToString(), error,
+        var complete = Emit(seq => new ModelCompleteEvent(RunId, seq, call.Stage, call.Model, status, call.Text.ToString(), error,
             call.FirstTokenAt is { } first ? Ms(call.StartedAt, first) : null,
             Ms(call.StartedAt, call.EndedAt.Value),
             call.Usage(),
             call.Ranking));
+        Observe(o => o.CallEnded(_plan, (ModelCompleteEvent)complete, call.Provider.Name, cancelRequestedAt));
     }
 
     private void AfterCallFinished(StageRun stage)
@@ -488,7 +502,8 @@ public sealed partial class RunGrain
         var rankings = AggregateRankings();
 
         _status = status;
-        Emit(seq => new RunCompleteEvent(RunId, seq, status, final, error, rankings.Count > 0 ? rankings : null, metrics), last: true);
+        var end = Emit(seq => new RunCompleteEvent(RunId, seq, status, final, error, rankings.Count > 0 ? rankings : null, metrics), last: true);
+        Observe(o => o.RunEnded(_plan, (RunCompleteEvent)end));
         _ticker?.Dispose();
         _mailbox.Writer.TryComplete();
     }
@@ -518,15 +533,46 @@ public sealed partial class RunGrain
             fastest?.Model, fastest is null ? null : Ms(fastest.StartedAt, fastest.EndedAt!.Value));
     }
 
-    private void Emit(Func<long, RunEvent> create, bool last = false)
+    private RunEvent Emit(Func<long, RunEvent> create, bool last = false)
     {
         var runEvent = create(Log.NextSeq);
         Log.Append(runEvent, last);
         _store.Append(runEvent);
         _lastEventAt = _time.GetTimestamp();
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.EventAppended(_plan, runEvent);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFault(_logger, ex, observer.GetType().Name, RunId);
+            }
+        }
+        return runEvent;
+    }
+
+    /// <summary>Tells every observer; an observer's fault is logged, never the run's problem.</summary>
+    private void Observe(Action<IRunObserver> notify)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                notify(observer);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFault(_logger, ex, observer.GetType().Name, RunId);
+            }
+        }
     }
 
     private long Ms(long from, long to) => (long)_time.GetElapsedTime(from, to).TotalMilliseconds;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed on run {RunId}")]
+    private static partial void LogObserverFault(ILogger logger, Exception exception, string observer, string runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed inside the grain")]
     private static partial void LogRunFault(ILogger logger, Exception exception, string runId);

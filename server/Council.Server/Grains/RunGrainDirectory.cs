@@ -17,10 +17,12 @@ public sealed class RunGrainDirectory(
     ConversationStore conversations,
     IOptions<CouncilOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    IEnumerable<IRunObserver>? observers = null)
 {
     private readonly ConcurrentDictionary<string, RunGrain> _grains = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<RunGrain>();
+    private readonly IRunObserver[] _observers = observers?.ToArray() ?? [];
 
     /// <summary>Grains in memory: running, or finished and not yet released.</summary>
     public int Count => _grains.Count;
@@ -31,7 +33,7 @@ public sealed class RunGrainDirectory(
     /// <summary>Activates the grain for a new run; it starts at once.</summary>
     public RunGrain Start(RunPlan plan)
     {
-        var grain = new RunGrain(plan, router, store, options.Value, time, _logger);
+        var grain = new RunGrain(plan, router, store, options.Value, time, _logger, _observers);
         if (!_grains.TryAdd(plan.RunId, grain))
         {
             throw new InvalidOperationException($"Run {plan.RunId} exists already.");

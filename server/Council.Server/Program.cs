@@ -1,6 +1,7 @@
 using Council.Server;
 using Council.Server.Conversations;
 using Council.Server.Hub;
+using Council.Server.LoadProbe;
 using Council.Server.Providers;
 using Council.Server.WebClient;
 
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCouncilCore();
 builder.AddCouncilProviders();
 builder.AddCouncilHub();
+builder.AddCouncilLoadProbe(); // After every hub protocol: it wraps them (off unless Council:LoadProbe:Enabled).
 
 var app = builder.Build();
 
@@ -16,6 +18,7 @@ app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilProviders();
 app.MapCouncilConversations();
+app.MapCouncilLoadProbe();
 
 app.Run();
 

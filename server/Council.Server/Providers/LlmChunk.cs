@@ -4,7 +4,11 @@ namespace Council.Server.Providers;
 public abstract record LlmChunk;
 
 /// <summary>Answer text.</summary>
-public sealed record TextChunk(string Text) : LlmChunk;
+public sealed record TextChunk(string Text) : LlmChunk
+{
+    /// <summary>When the model emitted it (a <see cref="TimeProvider"/> timestamp), where the provider knows; else 0.</summary>
+    public long EmittedAt { get; init; }
+}
 
 /// <summary>Reasoning text, kept apart from the answer.</summary>
 public sealed record ReasoningChunk(string Text) : LlmChunk;

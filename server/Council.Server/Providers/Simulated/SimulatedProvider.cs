@@ -46,8 +46,11 @@ public sealed class SimulatedProvider(IOptions<CouncilOptions> options, TimeProv
         for (var i = 0; i < stopAt; i++)
         {
             // Absolute schedule, so timer slack never accumulates into drift.
-            await DelayUntil(start, spec.TtftMs + i * interval, cancellationToken);
-            yield return new TextChunk(tokens[i]);
+            var due = spec.TtftMs + i * interval;
+            await DelayUntil(start, due, cancellationToken);
+            // Emitted on schedule; or earlier, when the timer fired a little early (timers round to milliseconds).
+            var emittedAt = Math.Min(start + (long)(due * time.TimestampFrequency / 1000), time.GetTimestamp());
+            yield return new TextChunk(tokens[i]) { EmittedAt = emittedAt };
         }
 
         switch (spec.Fault)

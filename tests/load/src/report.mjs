@@ -48,6 +48,8 @@ export function serverSummary(samples, marks) {
     machineBusyPct: stat(window.map((s) => s.machineBusyPct)),
     loadAvg1: { start: first.loadAvg1, end: last.loadAvg1 },
   };
+  // Server CPU time per token event delivered: the efficiency figure, steadier than latency on a shared machine.
+  if (out.serverCpuPct && tokenEvents > 0) out.serverCpuUsPerTokenEvent = Math.round((out.serverCpuPct.mean / 100) * span * 1e6 / tokenEvents * 10) / 10;
   // Everything the machine did beyond the server and the driver: other people's builds and tests.
   if (out.machineBusyPct && out.serverCpuPct && out.driverCpuPct) {
     const cores = first.probe?.processorCount ?? 2;

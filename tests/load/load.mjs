@@ -48,6 +48,10 @@ export async function main(argv) {
     server = await startServer({ env: serverEnv });
     url = server.url;
     pid = server.process.pid;
+    // Whatever happens to the driver, the server it started does not outlive it.
+    const child = server.process;
+    process.once('exit', () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+    for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
     log(`server: pid ${pid} at ${url}, SQLite ${server.dbPath}, ${Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
   const hubUrl = `${url.replace(/\/$/, '')}/hubs/council`;
@@ -80,7 +84,10 @@ export async function main(argv) {
       for (let i = 0; i < users.length; i += 200) await withTimeout(Promise.all(users.slice(i, i + 200).map((u) => u.stop())), 10_000);
       await sampler.stop().catch(() => {});
       if (server) {
-        report.meta.server.exitCode = await withTimeout(server.stop(), 15_000);
+        // A server that does not stop within 15 s of SIGTERM (still draining a backlog) is killed: never left behind.
+        let exit = await withTimeout(server.stop(), 15_000);
+        if (exit === 'timeout') exit = `killed after 15 s: ${await withTimeout(server.stop('SIGKILL'), 10_000)}`;
+        report.meta.server.exitCode = exit;
         report.meta.server.warnings = server.output().split('\n').filter((l) => /warn|fail|error|crit/i.test(l)).slice(0, 20);
       }
       report.meta.outcome = outcome;

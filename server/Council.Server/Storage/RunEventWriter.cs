@@ -1,21 +1,25 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Council.Contracts;
 using Council.Contracts.Messages;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Council.Server.Storage;
 
 /// <summary>
-/// Writes run events inside one transaction with statements prepared once per transaction (not once per event), and
-/// moves each run's <c>last_seq</c> once, at <see cref="Complete"/>, instead of once per event.
+/// Writes run events inside one transaction, and moves each run's <c>last_seq</c> once, at <see cref="Complete"/>,
+/// instead of once per event. The insert every event goes through (nearly all of them tokens) is prepared once per
+/// transaction and bound straight from UTF-8: the event is serialized into a reused buffer and handed to SQLite
+/// without a string, a boxed number or a per-execution reader in between.
 /// </summary>
 internal sealed class RunEventWriter : IDisposable
 {
-    private readonly SqliteCommand _insertEvent;
-    private readonly SqliteParameter _eventRun;
-    private readonly SqliteParameter _eventSeq;
-    private readonly SqliteParameter _eventType;
-    private readonly SqliteParameter _eventPayload;
+    private readonly sqlite3_stmt _insertEvent;
+    private readonly ArrayBufferWriter<byte> _payload = new(1024);
+    private readonly Utf8JsonWriter _json;
+    private byte[] _runId = new byte[64];
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
@@ -24,20 +28,35 @@ internal sealed class RunEventWriter : IDisposable
     {
         _connection = connection;
         _transaction = transaction;
-        _insertEvent = RunStore.Command(connection, transaction, "INSERT INTO run_events (run_id, seq, type, payload) VALUES ($run, $seq, $type, $payload)");
-        _eventRun = _insertEvent.Parameters.Add("$run", SqliteType.Text);
-        _eventSeq = _insertEvent.Parameters.Add("$seq", SqliteType.Integer);
-        _eventType = _insertEvent.Parameters.Add("$type", SqliteType.Text);
-        _eventPayload = _insertEvent.Parameters.Add("$payload", SqliteType.Text);
+        var options = CouncilJsonContext.Default.Options;
+        _json = new Utf8JsonWriter(_payload, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented });
+        Check(raw.sqlite3_prepare_v2(connection.Handle, "INSERT INTO run_events (run_id, seq, type, payload) VALUES (?1, ?2, ?3, ?4)", out _insertEvent));
     }
 
     public void Apply(RunEvent runEvent, DateTimeOffset at)
     {
-        _eventRun.Value = runEvent.RunId;
-        _eventSeq.Value = runEvent.Seq;
-        _eventType.Value = StoredEvents.TypeOf(runEvent);
-        _eventPayload.Value = StoredEvents.Serialize(runEvent);
-        _insertEvent.ExecuteNonQuery();
+        // The same JSON as StoredEvents.Serialize, written as UTF-8.
+        _payload.ResetWrittenCount();
+        _json.Reset();
+        JsonSerializer.Serialize(_json, runEvent, runEvent.GetType(), CouncilJsonContext.Default);
+        _json.Flush();
+        var runIdLength = Encoding.UTF8.GetMaxByteCount(runEvent.RunId.Length);
+        if (_runId.Length < runIdLength)
+        {
+            _runId = new byte[runIdLength];
+        }
+        runIdLength = Encoding.UTF8.GetBytes(runEvent.RunId, _runId);
+
+        Check(raw.sqlite3_bind_text(_insertEvent, 1, _runId.AsSpan(0, runIdLength)));
+        Check(raw.sqlite3_bind_int64(_insertEvent, 2, runEvent.Seq));
+        Check(raw.sqlite3_bind_text(_insertEvent, 3, StoredEvents.Utf8TypeOf(runEvent)));
+        Check(raw.sqlite3_bind_text(_insertEvent, 4, _payload.WrittenSpan));
+        var rc = raw.sqlite3_step(_insertEvent);
+        raw.sqlite3_reset(_insertEvent);
+        if (rc != raw.SQLITE_DONE)
+        {
+            Check(rc);
+        }
         _lastSeq[runEvent.RunId] = runEvent.Seq;
 
         switch (runEvent)
@@ -99,5 +118,17 @@ internal sealed class RunEventWriter : IDisposable
         _lastSeq.Clear();
     }
 
-    public void Dispose() => _insertEvent.Dispose();
+    public void Dispose()
+    {
+        _insertEvent.Dispose();
+        _json.Dispose();
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+        }
+    }
 }

@@ -38,17 +38,14 @@ public sealed class StampingHubProtocol(IHubProtocol inner, TokenStamps stamps, 
 
     private HubMessage Stamped(HubMessage message)
     {
-        if (message is not InvocationMessage { Target: HubMethodNames.Token, Arguments: [TokenEvent token] } invocation
-            || !stamps.TryGet(token, out var stamp))
+        if (message is InvocationMessage { Target: HubMethodNames.Token, Arguments: [TokenEvent token] } invocation
+            && stamps.TryGet(token, out var stamp))
         {
-            return message;
+            // The invocation is created for this one send: it carries the header itself (one small object, no copy).
+            invocation.Headers = new OneHeader(HeaderName, string.Create(CultureInfo.InvariantCulture,
+                $"{Ns(stamp.FirstEmittedAt)};{Ns(stamp.LastEmittedAt)};{stamp.Tokens};{Ns(time.GetTimestamp())}"));
         }
-        var value = string.Create(CultureInfo.InvariantCulture,
-            $"{Ns(stamp.FirstEmittedAt)};{Ns(stamp.LastEmittedAt)};{stamp.Tokens};{Ns(time.GetTimestamp())}");
-        return new InvocationMessage(invocation.InvocationId, invocation.Target, invocation.Arguments, invocation.StreamIds)
-        {
-            Headers = new Dictionary<string, string>(1) { [HeaderName] = value },
-        };
+        return message;
     }
 
     private long Ns(long timestamp) => (long)(timestamp * _nsPerTick);

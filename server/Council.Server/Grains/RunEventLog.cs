@@ -95,7 +95,7 @@ public sealed class RunEventLog(string runId)
             var count = Math.Min(_events.Count - start, max);
             if (count > 0)
             {
-                into.AddRange(_events.GetRange(start, count));
+                into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events).Slice(start, count));
                 return Task.CompletedTask;
             }
             if (_completed)

@@ -323,8 +323,7 @@ public sealed partial class RunGrain
         {
             if (call.FirstTokenAt is null)
             {
-                call.FirstTokenAt = now;
-                Observe(o => o.FirstToken(_plan, call.Stage, call.Model, _time.GetElapsedTime(call.StartedAt, now)));
+                OnFirstToken(call, now);
             }
             call.LastFlushAt = now;
             EmitToken(call, text, emittedAt, emittedAt, 1);
@@ -346,6 +345,13 @@ public sealed partial class RunGrain
             _ = Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, _time).ContinueWith(
                 _ => Post(new FlushMessage(id)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+    }
+
+    // Apart from OnText, so its closure is allocated once per call, not once per token.
+    private void OnFirstToken(ModelCall call, long now)
+    {
+        call.FirstTokenAt = now;
+        Observe(o => o.FirstToken(_plan, call.Stage, call.Model, _time.GetElapsedTime(call.StartedAt, now)));
     }
 
     private void FlushPending(ModelCall call)

@@ -107,6 +107,21 @@ public sealed class RunEventLog(string runId)
         }
     }
 
+    /// <summary>
+    /// Completes the task that readers waiting for the next append hold, without appending: a reader that is being
+    /// cancelled gets out of its wait this way (the others just read nothing new and wait again).
+    /// </summary>
+    public void WakeReaders()
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            wake = _appended;
+            _appended = null;
+        }
+        wake?.TrySetResult();
+    }
+
     /// <summary>Every event so far (for storage and tests).</summary>
     public IReadOnlyList<RunEvent> Snapshot()
     {

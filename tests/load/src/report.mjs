@@ -29,7 +29,10 @@ export function serverSummary(samples, marks) {
   const window = during.length ? during : samples;
   const span = runEnd.atS - runStart.atS;
   const rate = (k) => (span > 0 ? Math.round((runEnd[k] - runStart[k]) / span) : null);
-  const probeDelta = (k) => (runEnd.probe && runStart.probe ? runEnd.probe[k] - runStart.probe[k] : null);
+  // Under heavy load a probe request can time out: use the nearest samples inside the window that have one.
+  const probeStart = samples.find((x) => x.atS >= runStart.atS && x.probe)?.probe;
+  const probeEnd = [...samples].reverse().find((x) => x.atS <= runEnd.atS && x.probe)?.probe;
+  const probeDelta = (k) => (probeStart && probeEnd ? probeEnd[k] - probeStart[k] : null);
   const tokenEvents = runEnd.tokenEventsTotal - runStart.tokenEventsTotal;
   const out = {
     windowS: Math.round(span * 10) / 10,
@@ -55,7 +58,7 @@ export function serverSummary(samples, marks) {
     const cores = first.probe?.processorCount ?? 2;
     out.otherProcessesCpuPct = Math.round((out.machineBusyPct.mean * cores - out.serverCpuPct.mean - out.driverCpuPct.mean) * 10) / 10;
   }
-  if (runEnd.probe && runStart.probe) {
+  if (probeStart && probeEnd && probeEnd !== probeStart) {
     out.gc = {
       gen0: probeDelta('gen0Collections'),
       gen1: probeDelta('gen1Collections'),
@@ -63,7 +66,7 @@ export function serverSummary(samples, marks) {
       pauseMs: Math.round(probeDelta('gcPauseMs')),
       allocatedMb: Math.round(probeDelta('totalAllocatedBytes') / 1048576),
       allocatedBytesPerTokenEvent: tokenEvents > 0 ? Math.round(probeDelta('totalAllocatedBytes') / tokenEvents) : null,
-      heapMb: { runStart: Math.round(runStart.probe.heapBytes / 1048576), end: Math.round(runEnd.probe.heapBytes / 1048576) },
+      heapMb: { runStart: Math.round(probeStart.heapBytes / 1048576), end: Math.round(probeEnd.heapBytes / 1048576) },
       lockContentions: probeDelta('lockContentions'),
     };
     out.threadPool = { threadsMax: stat(window.map((s) => s.probe?.threadPoolThreads))?.max, queueMax: stat(window.map((s) => s.probe?.threadPoolQueue))?.max };

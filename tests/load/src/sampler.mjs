@@ -30,7 +30,7 @@ function readMachine() {
   }
 }
 
-async function getJson(url, timeoutMs = 2000) {
+async function getJson(url, timeoutMs = 5000) {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return response.ok ? await response.json() : null;

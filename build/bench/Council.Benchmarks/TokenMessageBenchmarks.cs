@@ -28,7 +28,7 @@ public class TokenMessageBenchmarks
         options.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CouncilJsonContext.Default);
         options.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         _json = new JsonHubProtocol(Options.Create(options));
-        var stamps = new TokenStamps();
+        var stamps = new TokenStamps(TimeProvider.System);
         _stamped = new StampingHubProtocol(_json, stamps, TimeProvider.System);
         _token = new TokenEvent("0193a1b2c3d4e5f60718293a4b5c6d7e", 1234, 0, "sim/load-a?ttft=150&tps=20&tokens=60", " trade-");
         stamps.BeforeTokenAppended(null!, _token, 1, 2, 1);

@@ -4,6 +4,7 @@ import { Sample } from './sample.mjs';
 export class Metrics {
   constructor() {
     this.addedLatencyMs = new Sample();
+    this.intervalLatencyMs = new Sample(100_000); // since the last sample of the time series
     this.inServerMs = new Sample();
     this.wireMs = new Sample();
     this.firstTokenOverTtftMs = new Sample();
@@ -39,9 +40,14 @@ export class Metrics {
     if (this.errors.length < 20) this.errors.push(`${where}: ${e?.message ?? e}`);
   }
 
-  /** Running totals for the sampler's time series. */
+  /** Running totals for the sampler's time series, and the latency since the previous call. */
   counters() {
+    const interval = this.intervalLatencyMs.summary();
+    this.intervalLatencyMs = new Sample(100_000);
     return {
+      addedLatencyP50Ms: interval.p50,
+      addedLatencyP99Ms: interval.p99,
+      addedLatencyMaxMs: interval.max,
       connections: this.connectionsOpened - this.disconnects,
       runsStartedTotal: this.runsStarted,
       runsCompletedTotal: this.runsCompleted,

@@ -2,6 +2,7 @@
 // /api/load-probe, and /api/stats when the server has it), the machine (/proc/stat, /proc/loadavg) and the
 // driver itself (CPU, RSS, event-loop delay), once per period, into a time series.
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const CLK_TCK = 100; // USER_HZ: 100 on every Linux the driver targets (getconf CLK_TCK)
@@ -89,6 +90,11 @@ export class Sampler {
       const total = machine.totalTicks - this.prev.machine.totalTicks;
       s.machineBusyPct = total > 0 ? Math.round(((machine.busyTicks - this.prev.machine.busyTicks) / total) * 1000) / 10 : null;
       s.loadAvg1 = machine.load[0];
+    }
+    const driverCpuPct = Math.round(((driverCpu.user - this.prev.driverCpu.user + driverCpu.system - this.prev.driverCpu.system) / 1e6 / dt) * 1000) / 10;
+    if (s.machineBusyPct != null && s.serverCpuPct != null) {
+      // What everything else on the machine took, in % of one core.
+      s.otherCpuPct = Math.round((s.machineBusyPct * os.cpus().length - s.serverCpuPct - driverCpuPct) * 10) / 10;
     }
     s.driverCpuPct = Math.round(((driverCpu.user - this.prev.driverCpu.user + driverCpu.system - this.prev.driverCpu.system) / 1e6 / dt) * 1000) / 10;
     s.driverRssMb = Math.round(process.memoryUsage.rss() / 1048576);

@@ -145,6 +145,7 @@ export class VirtualUser {
             const ms = (arrived - emitted) / 1e6;
             if (ms < 0) m.negativeLatencies++;
             m.addedLatencyMs.add(ms);
+            m.intervalLatencyMs.add(ms);
           }
           m.inServerMs.add((s.sent - s.first) / 1e6);
           m.wireMs.add((arrived - s.sent) / 1e6);

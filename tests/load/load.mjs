@@ -157,7 +157,8 @@ export async function main(argv) {
     const runStart = performance.now();
     const deadline = runStart + options.durationS * 1000;
     const active = users.slice(0, options.active);
-    const spread = Math.min(plan.timeoutMs, Math.max(options.thinkMs, 2000));
+    // First runs start spread over one whole cycle (a run and a pause), so the run rate is steady from the start.
+    const spread = Math.max(2000, (plan.expectedMs ?? 10_000) + options.thinkMs);
     log(`running councils on ${active.length} connections for ${options.durationS} s (${users.length - active.length} idle)`);
     const loops = active.map((u) => u.loop(deadline, Math.random() * Math.min(spread, options.durationS * 1000)));
     const progress = setInterval(() => {

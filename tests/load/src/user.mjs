@@ -16,6 +16,7 @@ export function planRun(options) {
   return {
     fastestTtftMs: timings.every(Boolean) ? Math.min(...timings.map((t) => t.ttft)) : null,
     // Answers, reviews (each reviewer has its own timing), synthesis; twice that and 30 s of slack before giving up.
+    expectedMs: known ? 2 * slowest + chair.durationMs : null,
     timeoutMs: known ? 2 * (2 * slowest + chair.durationMs) + 30_000 : 180_000,
     cancelTarget: timings.every(Boolean) ? options.models[timings.indexOf(timings.reduce((a, b) => (b.durationMs > a.durationMs ? b : a)))] : options.models.at(-1),
   };
@@ -73,7 +74,8 @@ export class VirtualUser {
     await sleep(firstDelayMs);
     while (performance.now() < deadline && this.runs < options.maxRuns && this.connected) {
       await this.runOnce();
-      const pause = Math.min(options.thinkMs, Math.max(0, deadline - performance.now()));
+      // Think time varies by ±50 % so the connections do not fall into step and the run rate stays steady.
+      const pause = Math.min(options.thinkMs * (0.5 + Math.random()), Math.max(0, deadline - performance.now()));
       if (pause > 0) await sleep(pause);
     }
   }

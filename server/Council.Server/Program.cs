@@ -1,7 +1,9 @@
 using Council.Server;
 using Council.Server.Conversations;
 using Council.Server.Hub;
+using Council.Server.Operations;
 using Council.Server.Providers;
+using Council.Server.Telemetry;
 using Council.Server.WebClient;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCouncilCore();
 builder.AddCouncilProviders();
 builder.AddCouncilHub();
+builder.AddCouncilTelemetry();
 
 var app = builder.Build();
 
@@ -16,6 +19,7 @@ app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilProviders();
 app.MapCouncilConversations();
+app.MapCouncilOperations();
 
 app.Run();
 

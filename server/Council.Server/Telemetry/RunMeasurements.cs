@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Council.Contracts.Messages;
+using Council.Server.Grains;
+using Council.Server.Operations;
+using Council.Server.Workflows;
+
+namespace Council.Server.Telemetry;
+
+/// <summary>
+/// Turns what runs do into measurements: OpenTelemetry instruments (<see cref="CouncilMetrics"/>, recorded
+/// only when something listens) and the in-process <see cref="LiveStats"/> behind <c>/api/stats</c> (always).
+/// Also notes when each event is appended, for the send lag measured by <see cref="SubscriberTelemetry"/>.
+/// </summary>
+public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, EventTimes times, TimeProvider time) : IRunObserver
+{
+    public void RunStarted(RunPlan plan)
+    {
+        times.Start(plan.RunId);
+        stats.RunStarted();
+        metrics.ActiveRuns.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Workflow, plan.Workflow.Name));
+    }
+
+    public void CallStarted(RunPlan plan, int stage, string model, string provider)
+    {
+        stats.CallStarted();
+        metrics.ActiveModelCalls.Add(1, new KeyValuePair<string, object?>(TelemetryTags.ProviderName, provider));
+    }
+
+    public void CallEnded(RunPlan plan, ModelCompleteEvent complete, string provider, long? cancelRequestedAt)
+    {
+        double? cancelMs = cancelRequestedAt is { } at ? time.GetElapsedTime(at).TotalMilliseconds : null;
+        stats.CallEnded(complete.Status, provider, complete.TtftMs, complete.DurationMs, cancelMs);
+        metrics.ActiveModelCalls.Add(-1, new KeyValuePair<string, object?>(TelemetryTags.ProviderName, provider));
+
+        var tags = new TagList
+        {
+            { TelemetryTags.OperationName, TelemetryTags.Chat },
+            { TelemetryTags.ProviderName, provider },
+            { TelemetryTags.RequestModel, CouncilTelemetry.ModelForMetrics(complete.Model) },
+            { TelemetryTags.StageName, StageName(plan, complete.Stage) },
+        };
+        if (metrics.TimeToFirstToken.Enabled && complete.TtftMs is { } ttft)
+        {
+            metrics.TimeToFirstToken.Record(ttft / 1000.0, tags);
+        }
+        if (metrics.Tokens.Enabled && complete.Usage is { } usage)
+        {
+            metrics.Tokens.Add(usage.PromptTokens, WithTokenType(tags, "input"));
+            metrics.Tokens.Add(usage.CompletionTokens, WithTokenType(tags, "output"));
+        }
+        if (metrics.TokenUsage.Enabled && complete.Usage is { } used)
+        {
+            metrics.TokenUsage.Record(used.PromptTokens, WithTokenType(tags, "input"));
+            metrics.TokenUsage.Record(used.CompletionTokens, WithTokenType(tags, "output"));
+        }
+        if (metrics.Cost.Enabled && complete.Usage?.Cost is { } cost)
+        {
+            metrics.Cost.Add((double)cost, tags);
+        }
+        if (cancelMs is { } cancelled && metrics.CancelLatency.Enabled)
+        {
+            metrics.CancelLatency.Record(cancelled / 1000.0, tags);
+        }
+
+        if (complete.Status == ModelStatus.Failed)
+        {
+            tags.Add(TelemetryTags.ErrorType, RunTracer.ErrorType(complete.Error));
+        }
+        if (metrics.OperationDuration.Enabled)
+        {
+            metrics.OperationDuration.Record(complete.DurationMs / 1000.0, tags);
+        }
+        if (metrics.ModelCalls.Enabled)
+        {
+            tags.Add(TelemetryTags.CallStatus, StatusName(complete.Status));
+            metrics.ModelCalls.Add(1, tags);
+        }
+    }
+
+    public void EventAppended(RunPlan plan, RunEvent runEvent)
+    {
+        times.Find(plan.RunId)?.Appended(runEvent.Seq, time.GetTimestamp());
+        stats.EventAppended(runEvent is TokenEvent token ? token.Delta.Length : 0);
+    }
+
+    public void RunEnded(RunPlan plan, RunCompleteEvent end)
+    {
+        times.End(plan.RunId);
+        stats.RunEnded(end.Status);
+        var workflow = new KeyValuePair<string, object?>(TelemetryTags.Workflow, plan.Workflow.Name);
+        metrics.ActiveRuns.Add(-1, workflow);
+        metrics.Runs.Add(1, workflow, new KeyValuePair<string, object?>(TelemetryTags.RunStatus, StatusName(end.Status)));
+    }
+
+    internal static string StatusName(ModelStatus status) => status switch
+    {
+        ModelStatus.Ok => "ok",
+        ModelStatus.Cancelled => "cancelled",
+        _ => "failed",
+    };
+
+    internal static string StatusName(RunStatus status) => status switch
+    {
+        RunStatus.Ok => "ok",
+        RunStatus.Cancelled => "cancelled",
+        RunStatus.Running => "running",
+        RunStatus.Interrupted => "interrupted",
+        _ => "failed",
+    };
+
+    internal static string StageName(RunPlan plan, int stage) =>
+        stage >= 0 && stage < plan.Workflow.Stages.Count ? plan.Workflow.Stages[stage].Name : stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static TagList WithTokenType(TagList tags, string type)
+    {
+        tags.Add(TelemetryTags.TokenType, type);
+        return tags;
+    }
+}

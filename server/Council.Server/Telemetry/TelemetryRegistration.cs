@@ -16,6 +16,7 @@ public static class TelemetryRegistration
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<TelemetryService>();
+        services.AddTransient<IStartupFilter, HttpSpanEnrichment>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
         services.AddSingleton<CouncilMetrics>();
         services.AddSingleton<EventTimes>();

@@ -16,6 +16,8 @@ internal sealed partial class TelemetryService(
     IOptions<TelemetryExportOptions> export,
     ILogger<TelemetryService> logger) : IHostedService, IDisposable
 {
+    private int _disposed;
+
     /// <summary>The tracer provider, or null when traces go nowhere.</summary>
     public TracerProvider? Tracing { get; private set; }
 
@@ -37,8 +39,8 @@ internal sealed partial class TelemetryService(
                 .AddSource(CouncilTelemetry.FrameworkSources);
             if (otlp.Traces)
             {
-                builder.AddOtlpExporter();
-                LogExporting(logger, "traces", otlp.Protocol, otlp.TracesEndpoint);
+                builder.AddOtlpExporter(o => OtlpSettings.ApplySignalSpecific(o, configuration, "TRACES"));
+                LogExporting(logger, "traces", otlp.TracesProtocol, otlp.TracesEndpoint);
             }
             extra.Tracing.ForEach(add => add(builder));
             Tracing = builder.Build();
@@ -53,8 +55,8 @@ internal sealed partial class TelemetryService(
                 .AddMeter(CouncilTelemetry.FrameworkMeters);
             if (otlp.Metrics)
             {
-                builder.AddOtlpExporter();
-                LogExporting(logger, "metrics", otlp.Protocol, otlp.MetricsEndpoint);
+                builder.AddOtlpExporter(o => OtlpSettings.ApplySignalSpecific(o, configuration, "METRICS"));
+                LogExporting(logger, "metrics", otlp.MetricsProtocol, otlp.MetricsEndpoint);
             }
             extra.Metrics.ForEach(add => add(builder));
             Metrics = builder.Build();
@@ -73,9 +75,17 @@ internal sealed partial class TelemetryService(
         return Task.CompletedTask;
     }
 
-    /// <summary>Shuts both providers down, exporting what they still hold.</summary>
+    /// <summary>Shuts both providers down, exporting what they still hold; once, however many callers.</summary>
+    /// <remarks>
+    /// The host may be stopped twice at once (its lifetime and its owner both asking), and the SDK's providers
+    /// are not safe to dispose concurrently.
+    /// </remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         Tracing?.Dispose();
         Metrics?.Dispose();
     }

@@ -11,6 +11,8 @@ namespace Council.Server.Operations;
 /// </summary>
 public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router)
 {
+    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+
     public async Task<ReadinessReport> CheckAsync(CancellationToken cancellationToken)
     {
         var storage = await CheckStorageAsync(cancellationToken);
@@ -24,8 +26,31 @@ public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router)
     }
 
     /// <summary>Null when the database answers, else why not.</summary>
+    /// <remarks>
+    /// The file's header is checked first: in WAL mode SQLite may read the first page from the write-ahead log,
+    /// so a query alone can still succeed on a main file that was overwritten.
+    /// </remarks>
     private async Task<string?> CheckStorageAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            var header = new byte[SqliteHeader.Length];
+            await using var file = new FileStream(database.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (await file.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken) < header.Length
+                || !header.AsSpan().SequenceEqual(SqliteHeader))
+            {
+                return "the database file is not a SQLite database (overwritten or corrupt)";
+            }
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return "the database file is missing";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"the database file cannot be read ({ex.GetType().Name})";
+        }
+
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = database.FilePath,

@@ -11,7 +11,7 @@ public sealed class RollingHistogram
     private const double Smallest = 0.001; // 1 µs, in milliseconds
     private const double Growth = 1.04;
     private static readonly double LogGrowth = Math.Log(Growth);
-    private static readonly int BinCount = BinOf(10_000_000) + 2; // about 2.8 hours at most
+    private static readonly int BinCount = (int)(Math.Log(10_000_000 / Smallest) / LogGrowth) + 2; // up to about 2.8 hours
 
     private readonly TimeProvider _time;
     private readonly long _ticksPerSlot;

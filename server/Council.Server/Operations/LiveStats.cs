@@ -24,8 +24,7 @@ public sealed class LiveStats : IHostedService, IDisposable
     private readonly RollingHistogram _callDuration;
     private readonly RollingHistogram _cancelLatency;
     private readonly RollingHistogram _sendLag;
-    private readonly RollingRate _chars;
-    private readonly RollingRate _events;
+    private readonly RollingRate _throughput;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _errorsByProvider = new(StringComparer.Ordinal);
     private readonly Counts _runs = new();
     private readonly Counts _calls = new();
@@ -40,8 +39,7 @@ public sealed class LiveStats : IHostedService, IDisposable
         _callDuration = new RollingHistogram(time, Window, Slot);
         _cancelLatency = new RollingHistogram(time, Window, Slot);
         _sendLag = new RollingHistogram(time, Window, Slot);
-        _chars = new RollingRate(time, 10);
-        _events = new RollingRate(time, 10);
+        _throughput = new RollingRate(time, 10);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -68,14 +66,15 @@ public sealed class LiveStats : IHostedService, IDisposable
     public void CallEnded(ModelStatus status, string provider, long? ttftMs, long durationMs, double? cancelLatencyMs)
     {
         _calls.Ended(status);
+        var now = _time.GetTimestamp();
         if (ttftMs is { } ttft)
         {
-            _ttft.Record(ttft);
+            _ttft.Record(ttft, now);
         }
-        _callDuration.Record(durationMs);
+        _callDuration.Record(durationMs, now);
         if (cancelLatencyMs is { } cancel)
         {
-            _cancelLatency.Record(cancel);
+            _cancelLatency.Record(cancel, now);
         }
         if (status == ModelStatus.Failed)
         {
@@ -83,22 +82,17 @@ public sealed class LiveStats : IHostedService, IDisposable
         }
     }
 
-    /// <summary>An event was appended to a run's log; <paramref name="tokenChars"/> is the length of a token delta (0 for other events).</summary>
-    public void EventAppended(int tokenChars)
-    {
-        _events.Add(1);
-        if (tokenChars > 0)
-        {
-            _chars.Add(tokenChars);
-        }
-    }
+    /// <summary>An event was appended to a run's log at <paramref name="timestamp"/>; <paramref name="tokenChars"/> is the length of a token delta (0 for other events).</summary>
+    public void EventAppended(int tokenChars, long timestamp) => _throughput.Add(timestamp, 1, tokenChars);
 
     public void SubscribersChanged(int delta) => Interlocked.Add(ref _subscribers, delta);
 
-    public void Sent(double lagMs) => _sendLag.Record(lagMs);
+    /// <summary>A subscriber's transport took an event <paramref name="lagMs"/> after it could have; now is <paramref name="timestamp"/>.</summary>
+    public void Sent(double lagMs, long timestamp) => _sendLag.Record(lagMs, timestamp);
 
     public StatsSnapshot Snapshot()
     {
+        var (events, chars) = _throughput.PerSecond();
         var runs = _runs.Read();
         var calls = _calls.Read();
         return new StatsSnapshot(
@@ -108,8 +102,8 @@ public sealed class LiveStats : IHostedService, IDisposable
             calls.Started - calls.Ok - calls.Cancelled - calls.Failed,
             _connections.Current,
             Interlocked.Read(ref _subscribers),
-            Math.Round(_chars.PerSecond() / CharsPerToken, 1),
-            Math.Round(_events.PerSecond(), 1),
+            Math.Round(chars / CharsPerToken, 1),
+            Math.Round(events, 1),
             new LatencyWindow(_ttft.Summarize(), _callDuration.Summarize(), _cancelLatency.Summarize(), _sendLag.Summarize()),
             runs,
             calls,

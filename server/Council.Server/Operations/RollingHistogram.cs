@@ -30,10 +30,10 @@ public sealed class RollingHistogram
         }
     }
 
-    /// <summary>Records one value, in milliseconds.</summary>
-    public void Record(double milliseconds)
+    /// <summary>Records one value, in milliseconds, observed at <paramref name="timestamp"/> (of the same <see cref="TimeProvider"/>).</summary>
+    public void Record(double milliseconds, long timestamp)
     {
-        var epoch = _time.GetTimestamp() / _ticksPerSlot;
+        var epoch = timestamp / _ticksPerSlot;
         var slot = _slots[epoch % _slots.Length];
         if (Volatile.Read(ref slot.Epoch) != epoch)
         {

@@ -1,6 +1,10 @@
 namespace Council.Server.Operations;
 
-/// <summary>A per-second rate over the last few seconds, from one-second slots (lock-free but for slot turnover).</summary>
+/// <summary>
+/// Per-second rates of two quantities counted together (say events and characters) over the last few
+/// seconds, from one-second slots: one clock read and one slot check per <see cref="Add"/>, lock-free but for
+/// slot turnover.
+/// </summary>
 public sealed class RollingRate
 {
     private readonly TimeProvider _time;
@@ -20,43 +24,50 @@ public sealed class RollingRate
         }
     }
 
-    public void Add(long amount)
+    /// <param name="timestamp">Now, from the same <see cref="TimeProvider"/> (callers usually have it already).</param>
+    public void Add(long timestamp, long first, long second = 0)
     {
-        var second = _time.GetTimestamp() / _time.TimestampFrequency;
-        var slot = _slots[second % _slots.Length];
-        if (Volatile.Read(ref slot.Second) != second)
+        var now = timestamp / _time.TimestampFrequency;
+        var slot = _slots[now % _slots.Length];
+        if (Volatile.Read(ref slot.Second) != now)
         {
-            slot.Reset(second);
+            slot.Reset(now);
         }
-        Interlocked.Add(ref slot.Sum, amount);
+        Interlocked.Add(ref slot.First, first);
+        if (second != 0)
+        {
+            Interlocked.Add(ref slot.Sum2, second);
+        }
     }
 
     /// <summary>
-    /// Amount per second over the last <c>seconds</c>: the finished seconds and the current one so far
-    /// (or since start, when the process is younger than that).
+    /// Each quantity per second over the last <c>seconds</c>: the finished seconds and the current one so far
+    /// (or since start, when younger than that).
     /// </summary>
-    public double PerSecond()
+    public (double First, double Second) PerSecond()
     {
         var now = _time.GetTimestamp();
         var second = now / _time.TimestampFrequency;
-        var sum = 0L;
+        long first = 0, sum2 = 0;
         foreach (var slot in _slots)
         {
             var s = Volatile.Read(ref slot.Second);
             if (s > second - _seconds && s <= second)
             {
-                sum += Volatile.Read(ref slot.Sum);
+                first += Volatile.Read(ref slot.First);
+                sum2 += Volatile.Read(ref slot.Sum2);
             }
         }
         var intoCurrent = (double)(now % _time.TimestampFrequency) / _time.TimestampFrequency;
-        var span = Math.Min(_seconds - 1 + intoCurrent, _time.GetElapsedTime(_started, now).TotalSeconds);
-        return sum / Math.Max(span, 0.001);
+        var span = Math.Max(Math.Min(_seconds - 1 + intoCurrent, _time.GetElapsedTime(_started, now).TotalSeconds), 0.001);
+        return (first / span, sum2 / span);
     }
 
     private sealed class Slot
     {
         public long Second = -1;
-        public long Sum;
+        public long First;
+        public long Sum2;
         private readonly Lock _turnover = new();
 
         public void Reset(long second)
@@ -65,7 +76,8 @@ public sealed class RollingRate
             {
                 if (Volatile.Read(ref Second) != second)
                 {
-                    Volatile.Write(ref Sum, 0);
+                    Volatile.Write(ref First, 0);
+                    Volatile.Write(ref Sum2, 0);
                     Volatile.Write(ref Second, second);
                 }
             }

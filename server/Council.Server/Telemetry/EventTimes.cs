@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Council.Server.Workflows;
 
 namespace Council.Server.Telemetry;
 
@@ -11,11 +12,25 @@ public sealed class EventTimes
 {
     private readonly ConcurrentDictionary<string, RunEventTimes> _runs = new(StringComparer.Ordinal);
 
-    internal RunEventTimes Start(string runId) => _runs[runId] = new RunEventTimes();
+    // The grain's side looks runs up on every event: by the plan's reference, which hashes much faster than the id.
+    private readonly ConcurrentDictionary<RunPlan, RunEventTimes> _byPlan = new(ReferenceEqualityComparer.Instance);
+
+    internal void Start(RunPlan plan)
+    {
+        var times = new RunEventTimes();
+        _byPlan[plan] = times;
+        _runs[plan.RunId] = times;
+    }
 
     internal RunEventTimes? Find(string runId) => _runs.GetValueOrDefault(runId);
 
-    internal void End(string runId) => _runs.TryRemove(runId, out _);
+    internal RunEventTimes? Find(RunPlan plan) => _byPlan.GetValueOrDefault(plan);
+
+    internal void End(RunPlan plan)
+    {
+        _byPlan.TryRemove(plan, out _);
+        _runs.TryRemove(plan.RunId, out _);
+    }
 
     /// <summary>Runs tracked now.</summary>
     public int Count => _runs.Count;

@@ -15,7 +15,7 @@ public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, Eve
 {
     public void RunStarted(RunPlan plan)
     {
-        times.Start(plan.RunId);
+        times.Start(plan);
         stats.RunStarted();
         metrics.ActiveRuns.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Workflow, plan.Workflow.Name));
     }
@@ -79,13 +79,14 @@ public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, Eve
 
     public void EventAppended(RunPlan plan, RunEvent runEvent)
     {
-        times.Find(plan.RunId)?.Appended(runEvent.Seq, time.GetTimestamp());
-        stats.EventAppended(runEvent is TokenEvent token ? token.Delta.Length : 0);
+        var now = time.GetTimestamp();
+        times.Find(plan)?.Appended(runEvent.Seq, now);
+        stats.EventAppended(runEvent is TokenEvent token ? token.Delta.Length : 0, now);
     }
 
     public void RunEnded(RunPlan plan, RunCompleteEvent end)
     {
-        times.End(plan.RunId);
+        times.End(plan);
         stats.RunEnded(end.Status);
         var workflow = new KeyValuePair<string, object?>(TelemetryTags.Workflow, plan.Workflow.Name);
         metrics.ActiveRuns.Add(-1, workflow);

@@ -25,8 +25,9 @@ public sealed class SubscriberTelemetry(EventTimes times, CouncilMetrics metrics
         {
             return;
         }
-        var lag = time.GetElapsedTime(Math.Max(appendedAt, subscribedAt));
-        stats.Sent(lag.TotalMilliseconds);
+        var now = time.GetTimestamp();
+        var lag = time.GetElapsedTime(Math.Max(appendedAt, subscribedAt), now);
+        stats.Sent(lag.TotalMilliseconds, now);
         if (metrics.SendLag.Enabled)
         {
             metrics.SendLag.Record(lag.TotalSeconds);

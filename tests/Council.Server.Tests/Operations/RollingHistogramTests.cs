@@ -12,7 +12,7 @@ public class RollingHistogramTests
         var histogram = new RollingHistogram(_time, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
         for (var ms = 1; ms <= 1000; ms++)
         {
-            histogram.Record(ms);
+            histogram.Record(ms, _time.GetTimestamp());
         }
 
         var summary = histogram.Summarize();
@@ -29,7 +29,7 @@ public class RollingHistogramTests
     public void OneValue_IsItsOwnMedian(double ms)
     {
         var histogram = new RollingHistogram(_time, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
-        histogram.Record(ms);
+        histogram.Record(ms, _time.GetTimestamp());
 
         var summary = histogram.Summarize();
 
@@ -41,9 +41,9 @@ public class RollingHistogramTests
     public void Values_LeaveTheWindowAfterAMinute()
     {
         var histogram = new RollingHistogram(_time, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
-        histogram.Record(1000);
+        histogram.Record(1000, _time.GetTimestamp());
         _time.Advance(TimeSpan.FromSeconds(30));
-        histogram.Record(10);
+        histogram.Record(10, _time.GetTimestamp());
         histogram.Summarize().Count.ShouldBe(2);
 
         _time.Advance(TimeSpan.FromSeconds(36));
@@ -59,9 +59,9 @@ public class RollingHistogramTests
     public void SlotsAreReused_WithoutOldCounts()
     {
         var histogram = new RollingHistogram(_time, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5));
-        histogram.Record(5);
+        histogram.Record(5, _time.GetTimestamp());
         _time.Advance(TimeSpan.FromSeconds(15)); // the same slot, three slots later
-        histogram.Record(7);
+        histogram.Record(7, _time.GetTimestamp());
 
         histogram.Summarize().Count.ShouldBe(1);
     }
@@ -74,7 +74,7 @@ public class RollingHistogramTests
         {
             for (var i = 0; i < 10_000; i++)
             {
-                histogram.Record(i % 100 + 1);
+                histogram.Record(i % 100 + 1, _time.GetTimestamp());
             }
         });
         histogram.Summarize().Count.ShouldBe(80_000);

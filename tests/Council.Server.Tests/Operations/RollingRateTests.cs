@@ -13,14 +13,15 @@ public class RollingRateTests
         _time.Advance(TimeSpan.FromSeconds(20));
         for (var s = 0; s < 10; s++)
         {
-            rate.Add(100);
+            rate.Add(_time.GetTimestamp(), 100, 7);
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        rate.PerSecond().ShouldBe(100, tolerance: 10);
+        rate.PerSecond().First.ShouldBe(100, tolerance: 10);
+        rate.PerSecond().Second.ShouldBe(7, tolerance: 1);
 
         _time.Advance(TimeSpan.FromSeconds(11));
-        rate.PerSecond().ShouldBe(0);
+        rate.PerSecond().ShouldBe((0, 0));
     }
 
     [Test]
@@ -28,8 +29,8 @@ public class RollingRateTests
     {
         var rate = new RollingRate(_time, 10);
         _time.Advance(TimeSpan.FromSeconds(2));
-        rate.Add(100);
+        rate.Add(_time.GetTimestamp(), 100, 7);
 
-        rate.PerSecond().ShouldBe(50, tolerance: 1);
+        rate.PerSecond().First.ShouldBe(50, tolerance: 1);
     }
 }

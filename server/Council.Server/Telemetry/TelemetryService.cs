@@ -16,7 +16,8 @@ internal sealed partial class TelemetryService(
     IOptions<TelemetryExportOptions> export,
     ILogger<TelemetryService> logger) : IHostedService, IDisposable
 {
-    private int _disposed;
+    private readonly Lock _disposal = new();
+    private bool _disposed;
 
     /// <summary>The tracer provider, or null when traces go nowhere.</summary>
     public TracerProvider? Tracing { get; private set; }
@@ -78,16 +79,20 @@ internal sealed partial class TelemetryService(
     /// <summary>Shuts both providers down, exporting what they still hold; once, however many callers.</summary>
     /// <remarks>
     /// The host may be stopped twice at once (its lifetime and its owner both asking), and the SDK's providers
-    /// are not safe to dispose concurrently.
+    /// are not safe to dispose concurrently; a second caller waits for the first's flush to finish.
     /// </remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        lock (_disposal)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            Tracing?.Dispose();
+            Metrics?.Dispose();
         }
-        Tracing?.Dispose();
-        Metrics?.Dispose();
     }
 
     /// <summary><c>service.name</c> "council" unless <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> say otherwise (later detectors win).</summary>

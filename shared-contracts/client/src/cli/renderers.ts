@@ -164,7 +164,7 @@ export class TtyRenderer implements Renderer {
     const stage = view.stage(index);
     const report = this.report!;
     const lines = ['', report.stageHeader(stage)];
-    for (const lane of stage.lanes) lines.push(...report.laneBlock(lane, report.showsText(stage)));
+    if (stage.status !== 'skipped') for (const lane of stage.lanes) lines.push(...report.laneBlock(lane, report.showsText(stage)));
     if (stage.status === 'completed') lines.push(this.style.dim(`stage ${stage.name} completed in ${formatMs(stage.elapsedMs)}`));
     this.permanent(lines);
   }
@@ -205,7 +205,7 @@ export class TtyRenderer implements Renderer {
     const perLane = Math.floor((rows - 2 - footer) / Math.max(1, stage.lanes.length)) - 1;
     const textLines = Math.max(0, Math.min(4, perLane));
     for (const lane of stage.lanes) {
-      lines.push(this.report!.laneSummary(lane));
+      lines.push(this.report!.laneSummary(lane, Math.max(16, Math.floor(width * 0.4))));
       if (textLines > 0 && lane.text && (lane.status === 'streaming' || lane.status === 'done')) {
         const tail = wrap(stripControl(lane.text.slice(-4000)).trimEnd(), width - 6).filter((l) => l.trim()).slice(-textLines);
         lines.push(...tail.map((l) => s.dim(`    │ ${l}`)));

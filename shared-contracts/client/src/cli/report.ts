@@ -1,5 +1,5 @@
 import type { Style } from './ansi.js';
-import { stripControl } from './ansi.js';
+import { stripControl, truncate } from './ansi.js';
 import { formatCost, formatMs, formatRate, statusIcon, table } from './format.js';
 import type { Lane, RunView, StageView } from './run-view.js';
 
@@ -20,7 +20,7 @@ export class Report {
   }
 
   /** `[1] sim/a ✓ done · 30 tok · 123 tok/s · ttft 91ms · 0.24s` */
-  laneSummary(lane: Lane): string {
+  laneSummary(lane: Lane, labelWidth = Infinity): string {
     const s = this.style;
     const icon = statusIcon[lane.status];
     const paint = lane.status === 'done' ? s.green : lane.status === 'failed' ? s.red : lane.status === 'cancelled' ? s.yellow : s.dim;
@@ -32,7 +32,8 @@ export class Report {
     if (lane.ttftMs !== undefined) parts.push(`ttft ${formatMs(lane.ttftMs)}`);
     if (lane.durationMs !== undefined) parts.push(formatMs(lane.durationMs));
     if (lane.usage?.cost !== undefined) parts.push(formatCost(lane.usage.cost));
-    let line = `${s.cyan(`[${lane.number}] ${lane.model}`)}  ${parts.join(' · ')}`;
+    const label = `[${lane.number}] ${lane.model}`;
+    let line = `${s.cyan([...label].length > labelWidth ? truncate(label, labelWidth) : label)}  ${parts.join(' · ')}`;
     if (lane.error) line += ` · ${s.red(stripControl(lane.error))}`;
     return line;
   }

@@ -6,6 +6,7 @@ import { connect } from '../dist/index.js';
 import { assertEvent } from './support/contract.mjs';
 import { parseNdjson, runCli, startCli } from './support/cli.mjs';
 import { assertContiguous, collect, sim, startServer } from './support/helpers.mjs';
+import { startProxy } from './support/proxy.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -91,6 +92,20 @@ test('SIGINT with plain output ends with the cancelled run and its usage', async
   const { stdout } = cli.output();
   assert.match(stdout, /⊘ cancelled/);
   assert.match(stdout, /── usage ──[\s\S]*cancelled[\s\S]*\nrun cancelled in /);
+});
+
+test('a dropped connection is resumed: the CLI says so and its events stay contiguous', async (t) => {
+  const proxy = await startProxy(() => Number(new URL(server.url).port));
+  t.after(() => proxy.close());
+  const cli = startCli(['ask', '--url', proxy.url, '--models', `${sim.slow},${sim.a}`, '--chairman', sim.chair, '--json', 'Through a cut']);
+  await cli.waitForStdout((out) => (out.match(/"type":"token"/g) ?? []).length >= 5);
+  proxy.cutAll();
+  assert.equal(await cli.exited, 0, cli.output().stderr);
+  const { stdout, stderr } = cli.output();
+  assert.match(stderr, /lost the connection; reconnecting…\n.*reconnected; resuming the run/);
+  const events = parseNdjson(stdout);
+  assertContiguous(events);
+  assert.equal(events.at(-1).status, 'ok');
 });
 
 test('a closed port exits 3 with a clear message', async () => {

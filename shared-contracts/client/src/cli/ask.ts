@@ -100,6 +100,10 @@ export async function ask(command: AskCommand, proc: CliProcess): Promise<number
     runId = started.runId;
     view = new RunView(started);
     renderer.started(view);
+    council.onStateChange((state) => {
+      if (state === 'reconnecting') renderer.notice('lost the connection; reconnecting…');
+      else if (state === 'connected') renderer.notice('reconnected; resuming the run where it left off');
+    });
     if (interrupted) cancelRun(runId);
 
     const planned = new Set(started.stages.flatMap((s) => s.models));

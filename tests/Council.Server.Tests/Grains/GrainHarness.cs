@@ -20,7 +20,7 @@ internal static class GrainHarness
         CouncilOptions? options = null, string prompt = "Why is the sky blue?")
     {
         options ??= new CouncilOptions();
-        var router = new ModelRouter([new SimulatedProvider(Options.Create(options), TimeProvider.System)]);
+        var router = Router(options);
         var conversations = new ConversationStore();
         var plan = new RunPlan(Guid.NewGuid().ToString("N"), conversations.Open(), prompt, WorkflowCatalog.Council,
             models, [chairman, .. fallbacks ?? []], []);
@@ -28,6 +28,10 @@ internal static class GrainHarness
         grain.Activate();
         return grain;
     }
+
+    /// <summary>A router with the simulated provider only.</summary>
+    public static ModelRouter Router(CouncilOptions options) =>
+        new([new SimulatedProvider(Options.Create(options), TimeProvider.System)]);
 
     public static async Task<IReadOnlyList<RunEvent>> Finish(RunGrain grain)
     {

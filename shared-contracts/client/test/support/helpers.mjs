@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const { startServer } = await import(path.join(repoRoot, 'tests/node/support/server.mjs'));
-export const cliPath = path.join(repoRoot, 'shared-contracts/client/bin/council.js');
+export const cliPath = path.join(repoRoot, 'shared-contracts/client/council.js');
 
 export const sim = {
   a: 'sim/a?ttft=50&tps=200&tokens=30',

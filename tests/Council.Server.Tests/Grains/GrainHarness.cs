@@ -1,8 +1,8 @@
 using Council.Contracts.Messages;
-using Council.Server.Conversations;
 using Council.Server.Grains;
 using Council.Server.Providers;
 using Council.Server.Providers.Simulated;
+using Council.Server.Tests.Storage;
 using Council.Server.Workflows;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -16,15 +16,20 @@ internal static class GrainHarness
     public const string Quick = "sim/quick?ttft=30&tps=300&tokens=30";
     public const string Chair = "sim/chair?ttft=20&tps=400&tokens=25";
 
+    private static readonly Lazy<Task<TestStorage>> Storage = new(() => TestStorage.StartAsync());
+
+    /// <summary>One real database for all grain tests of this process.</summary>
+    public static TestStorage Stored => Storage.Value.GetAwaiter().GetResult();
+
     public static RunGrain Start(IReadOnlyList<string> models, string chairman = Chair, IReadOnlyList<string>? fallbacks = null,
         CouncilOptions? options = null, string prompt = "Why is the sky blue?")
     {
         options ??= new CouncilOptions();
         var router = Router(options);
-        var conversations = new ConversationStore();
-        var plan = new RunPlan(Guid.NewGuid().ToString("N"), conversations.Open(), prompt, WorkflowCatalog.Council,
+        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), prompt, WorkflowCatalog.Council,
             models, [chairman, .. fallbacks ?? []], []);
-        var grain = new RunGrain(plan, router, conversations, options, TimeProvider.System, NullLogger.Instance);
+        Stored.Store.RunStarted(plan);
+        var grain = new RunGrain(plan, router, Stored.Store, options, TimeProvider.System, NullLogger.Instance);
         grain.Activate();
         return grain;
     }

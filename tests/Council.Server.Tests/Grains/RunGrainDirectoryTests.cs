@@ -1,5 +1,4 @@
 using Council.Contracts.Messages;
-using Council.Server.Conversations;
 using Council.Server.Grains;
 using Council.Server.Workflows;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +9,7 @@ namespace Council.Server.Tests.Grains;
 public class RunGrainDirectoryTests
 {
     private static RunGrainDirectory Directory(CouncilOptions options) =>
-        new(GrainHarness.Router(options), new ConversationStore(), Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
+        new(GrainHarness.Router(options), GrainHarness.Stored.Store, GrainHarness.Stored.Conversations, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance);
 
     private static RunPlan Plan(string prompt) => new(Guid.NewGuid().ToString("N"), "c", prompt, WorkflowCatalog.Council,
         [GrainHarness.Fast, GrainHarness.Quick], [GrainHarness.Chair], []);

@@ -42,6 +42,11 @@ export interface ConnectOptions {
   logLevel?: LogLevel | LogLevelName;
   /** Delays in ms before each reconnect attempt; default [0, 2000, 10000, 30000]. Empty: never reconnect. */
   reconnectDelays?: number[];
+  /**
+   * SignalR stateful reconnect (default true, where the server allows it): a short transport drop is
+   * bridged without losing the connection. Longer outages reconnect and resume runs with `resume_run`.
+   */
+  statefulReconnect?: boolean;
   /** Events kept per run for late `events(runId)` callers; default 10000. */
   bufferLimit?: number;
   /** How long a finished run's events stay buffered; default 60000 ms. */
@@ -262,6 +267,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     .withUrl(hubUrl, options.accessToken ? { accessTokenFactory: options.accessToken } : {})
     .withAutomaticReconnect(options.reconnectDelays ?? [0, 2000, 10000, 30000])
     .configureLogging(options.logLevel ?? LogLevel.Warning);
+  if (options.statefulReconnect ?? true) builder.withStatefulReconnect();
   if (options.protocol === 'messagepack') builder.withHubProtocol(await messagePackProtocol());
   else if (options.protocol !== undefined && options.protocol !== 'json') {
     throw new TypeError(`unknown protocol '${String(options.protocol)}' (use 'json' or 'messagepack')`);

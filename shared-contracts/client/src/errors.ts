@@ -54,6 +54,8 @@ export type RunErrorReason =
   | 'gap'
   /** The server says the run ended, but its log stops without a `run_complete` (e.g. a server restart). */
   | 'interrupted'
+  /** The server's log of the run ends before events this client already received (it lost them, e.g. in a crash). */
+  | 'log_diverged'
   /** The connection closed for good (reconnecting gave up). */
   | 'connection_closed';
 

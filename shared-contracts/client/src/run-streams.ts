@@ -35,6 +35,7 @@ class RunStream {
   readonly held = new Map<number, CouncilEvent>();
   readonly readers = new Set<EventReader>();
   gapTimer: ReturnType<typeof setTimeout> | undefined;
+  endTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly runId: string) {}
 }
@@ -82,7 +83,14 @@ export class RunStreams {
   /** `resume_run` answered: if the run is over, its events end at `result.lastSeq`. */
   resumed(result: ResumeRunResult): void {
     const run = this.runs.get(result.runId);
-    if (!run || run.finished || result.status === 'running') return;
+    if (!run || run.finished) return;
+    if (result.lastSeq < run.lastSeq) {
+      this.fail(run.runId, new CouncilRunError(run.runId, 'log_diverged',
+        `the server's log of run ${run.runId} ends at seq ${result.lastSeq}, but seq ${run.lastSeq} was already received: `
+        + 'the server lost events (e.g. it crashed before storing them), so the run cannot be followed consistently', run.lastSeq));
+      return;
+    }
+    if (result.status === 'running') return;
     run.endsAt = result.lastSeq;
     this.checkEnded(run);
   }
@@ -137,7 +145,7 @@ export class RunStreams {
 
   /** Stops timers (connection closed). */
   dispose(): void {
-    for (const run of this.runs.values()) this.clearGapTimer(run);
+    for (const run of this.runs.values()) this.clearTimers(run);
   }
 
   private runFor(runId: string): RunStream {
@@ -182,10 +190,16 @@ export class RunStreams {
     unref(run.gapTimer);
   }
 
+  /** A run that is over and whose log was delivered to its end without run_complete fails, after a grace period for stragglers. */
   private checkEnded(run: RunStream): void {
-    if (run.finished || run.endsAt === undefined || run.lastSeq < run.endsAt) return;
-    this.fail(run.runId, new CouncilRunError(run.runId, 'interrupted',
-      `run ${run.runId} ended without run_complete (its log stops at seq ${run.endsAt})`, run.lastSeq));
+    if (run.finished || run.endsAt === undefined || run.lastSeq < run.endsAt || run.endTimer !== undefined) return;
+    run.endTimer = setTimeout(() => {
+      run.endTimer = undefined;
+      if (run.finished) return;
+      this.fail(run.runId, new CouncilRunError(run.runId, 'interrupted',
+        `run ${run.runId} ended without run_complete (its log stops at seq ${run.lastSeq})`, run.lastSeq));
+    }, this.options.gapTimeoutMs);
+    unref(run.endTimer);
   }
 
   private finish(run: RunStream, error: CouncilRunError | undefined): void {
@@ -193,7 +207,7 @@ export class RunStreams {
     run.finishedAt = Date.now();
     run.error = error;
     run.held.clear();
-    this.clearGapTimer(run);
+    this.clearTimers(run);
     for (const reader of run.readers) {
       if (error) reader.fail(error);
       else reader.end();
@@ -204,6 +218,12 @@ export class RunStreams {
   private clearGapTimer(run: RunStream): void {
     if (run.gapTimer !== undefined) clearTimeout(run.gapTimer);
     run.gapTimer = undefined;
+  }
+
+  private clearTimers(run: RunStream): void {
+    this.clearGapTimer(run);
+    if (run.endTimer !== undefined) clearTimeout(run.endTimer);
+    run.endTimer = undefined;
   }
 
   /** Forgets runs finished longer ago than the TTL. */

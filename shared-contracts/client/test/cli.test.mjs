@@ -94,18 +94,38 @@ test('SIGINT with plain output ends with the cancelled run and its usage', async
   assert.match(stdout, /── usage ──[\s\S]*cancelled[\s\S]*\nrun cancelled in /);
 });
 
-test('a dropped connection is resumed: the CLI says so and its events stay contiguous', async (t) => {
+test('a dropped connection is bridged: the run goes on and its events stay contiguous', async (t) => {
   const proxy = await startProxy(() => Number(new URL(server.url).port));
   t.after(() => proxy.close());
   const cli = startCli(['ask', '--url', proxy.url, '--models', `${sim.slow},${sim.a}`, '--chairman', sim.chair, '--json', 'Through a cut']);
   await cli.waitForStdout((out) => (out.match(/"type":"token"/g) ?? []).length >= 5);
   proxy.cutAll();
   assert.equal(await cli.exited, 0, cli.output().stderr);
+  const events = parseNdjson(cli.output().stdout);
+  assertContiguous(events);
+  assert.equal(events.at(-1).status, 'ok');
+});
+
+test('a server crash and restart: the CLI reconnects, says so, resumes the run and ends with its interrupted end', async (t) => {
+  let crashing = await startServer();
+  const proxy = await startProxy(() => Number(new URL(crashing.url).port));
+  t.after(async () => { await proxy.close(); await crashing.stop(); });
+  // A model slow to its first token: after the first heartbeat nothing is sent for about a second, so all
+  // the CLI saw is stored when the server crashes (the store commits at least every 50 ms).
+  const cli = startCli(['ask', '--url', proxy.url, '--models', 'sim/sleepy?ttft=20000&tps=25&tokens=50', '--chairman', sim.chair, '--json', 'Through a crash']);
+  await cli.waitForStdout((out) => /"type":"stage_progress"[^\n]*"status":"running"/.test(out));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await crashing.stop('SIGKILL');
+  crashing = await startServer({ dbPath: crashing.dbPath });
+  proxy.cutAll();
+
+  assert.equal(await cli.exited, 1, cli.output().stderr);
   const { stdout, stderr } = cli.output();
   assert.match(stderr, /lost the connection; reconnecting…\n.*reconnected; resuming the run/);
   const events = parseNdjson(stdout);
   assertContiguous(events);
-  assert.equal(events.at(-1).status, 'ok');
+  assert.equal(events.at(-1).type, 'run_complete');
+  assert.match(events.at(-1).error, /interrupted/i);
 });
 
 test('a closed port exits 3 with a clear message', async () => {

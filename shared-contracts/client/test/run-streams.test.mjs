@@ -97,7 +97,29 @@ test('a resumed run that is over but whose log lacks run_complete fails as inter
   const reader = streams.reader('r1');
   streams.resumed({ runId: 'r1', lastSeq: 2, status: 'interrupted' });
   streams.receive(token(2));
+  const keepAlive = setInterval(() => {}, 1000);
   await assert.rejects(collect(reader), (error) => error.reason === 'interrupted');
+  clearInterval(keepAlive);
+});
+
+test('a resumed run that does reach run_complete ends normally', async () => {
+  const { streams } = setup();
+  streams.receive(token(1));
+  const reader = streams.reader('r1');
+  streams.resumed({ runId: 'r1', lastSeq: 3, status: 'failed' });
+  streams.receive(token(2));
+  streams.receive(complete(3));
+  assert.deepEqual((await collect(reader)).map((e) => e.seq), [1, 2, 3]);
+});
+
+test("a server whose log ends before what the client received fails the run with reason log_diverged", async () => {
+  const { streams, failures } = setup();
+  for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
+  const reader = streams.reader('r1');
+  streams.resumed({ runId: 'r1', lastSeq: 4, status: 'failed' });
+  await assert.rejects(collect(reader), (error) => error.reason === 'log_diverged' && /ends at seq 4, but seq 5/.test(error.message));
+  assert.equal(failures.length, 1);
+  streams.receive(complete(5)); // whatever the server sends for that run now is not delivered
 });
 
 test('the buffer keeps the most recent events up to its limit', async () => {

@@ -145,9 +145,10 @@ export class CouncilClient {
    */
   async resumeRun(request: ResumeRunRequest): Promise<ResumeRunResult> {
     const isNew = this.streams.watch(request.runId, request.afterSeq);
+    const receivedSeq = this.streams.lastSeq(request.runId) ?? request.afterSeq;
     try {
       const result = await this.invoke(HubMethods.resumeRun, request);
-      this.streams.resumed(result);
+      this.streams.resumed(result, receivedSeq);
       return result;
     } catch (error) {
       if (isNew) this.streams.fail(request.runId, resumeFailure(request.runId, request.afterSeq, error));
@@ -233,7 +234,7 @@ export class CouncilClient {
 
   private async resume(runId: string, afterSeq: number): Promise<void> {
     try {
-      this.streams.resumed(await this.invoke(HubMethods.resumeRun, { runId, afterSeq }));
+      this.streams.resumed(await this.invoke(HubMethods.resumeRun, { runId, afterSeq }), afterSeq);
     } catch (error) {
       // A connection that drops again is resumed again after the next reconnect.
       if (this.state === 'connected') this.streams.fail(runId, resumeFailure(runId, afterSeq, error));

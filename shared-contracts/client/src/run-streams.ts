@@ -80,13 +80,16 @@ export class RunStreams {
     return !known;
   }
 
-  /** `resume_run` answered: if the run is over, its events end at `result.lastSeq`. */
-  resumed(result: ResumeRunResult): void {
+  /**
+   * `resume_run` answered: if the run is over, its events end at `result.lastSeq`. `receivedSeq` is the
+   * last seq this client had when it asked (replayed events may arrive before the answer does).
+   */
+  resumed(result: ResumeRunResult, receivedSeq: number): void {
     const run = this.runs.get(result.runId);
     if (!run || run.finished) return;
-    if (result.lastSeq < run.lastSeq) {
+    if (result.lastSeq < receivedSeq) {
       this.fail(run.runId, new CouncilRunError(run.runId, 'log_diverged',
-        `the server's log of run ${run.runId} ends at seq ${result.lastSeq}, but seq ${run.lastSeq} was already received: `
+        `the server's log of run ${run.runId} ends at seq ${result.lastSeq}, but seq ${receivedSeq} was already received: `
         + 'the server lost events (e.g. it crashed before storing them), so the run cannot be followed consistently', run.lastSeq));
       return;
     }

@@ -95,18 +95,26 @@ test('a resumed run that is over but whose log lacks run_complete fails as inter
   const { streams } = setup();
   streams.receive(token(1));
   const reader = streams.reader('r1');
-  streams.resumed({ runId: 'r1', lastSeq: 2, status: 'interrupted' });
+  streams.resumed({ runId: 'r1', lastSeq: 2, status: 'interrupted' }, 1);
   streams.receive(token(2));
   const keepAlive = setInterval(() => {}, 1000);
   await assert.rejects(collect(reader), (error) => error.reason === 'interrupted');
   clearInterval(keepAlive);
 });
 
+test('replayed events that beat the resume answer do not count as a divergence', () => {
+  const { streams, failures } = setup();
+  streams.receive(token(1));
+  streams.receive(token(2)); // replayed before the answer to resume_run(afterSeq: 1) arrived
+  streams.resumed({ runId: 'r1', lastSeq: 1, status: 'running' }, 1);
+  assert.deepEqual(failures, []);
+});
+
 test('a resumed run that does reach run_complete ends normally', async () => {
   const { streams } = setup();
   streams.receive(token(1));
   const reader = streams.reader('r1');
-  streams.resumed({ runId: 'r1', lastSeq: 3, status: 'failed' });
+  streams.resumed({ runId: 'r1', lastSeq: 3, status: 'failed' }, 1);
   streams.receive(token(2));
   streams.receive(complete(3));
   assert.deepEqual((await collect(reader)).map((e) => e.seq), [1, 2, 3]);
@@ -116,7 +124,7 @@ test("a server whose log ends before what the client received fails the run with
   const { streams, failures } = setup();
   for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
   const reader = streams.reader('r1');
-  streams.resumed({ runId: 'r1', lastSeq: 4, status: 'failed' });
+  streams.resumed({ runId: 'r1', lastSeq: 4, status: 'failed' }, 5);
   await assert.rejects(collect(reader), (error) => error.reason === 'log_diverged' && /ends at seq 4, but seq 5/.test(error.message));
   assert.equal(failures.length, 1);
   streams.receive(complete(5)); // whatever the server sends for that run now is not delivered

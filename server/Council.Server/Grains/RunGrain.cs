@@ -119,7 +119,7 @@ public sealed partial class RunGrain
             case StartMessage:
                 _startedAt = _time.GetTimestamp();
                 Observe(o => o.RunStarted(_plan));
-                StartStage(0);
+                StartStage(NextPosition(-1));
                 break;
             case ChunkMessage m:
                 OnChunk(_calls[m.CallId], m.Chunk);
@@ -150,18 +150,19 @@ public sealed partial class RunGrain
 
     // ---- stages ----
 
-    private void StartStage(int index)
+    /// <summary>Runs the stage at <paramref name="position"/> of the workflow (past the end: the run is complete).</summary>
+    private void StartStage(int position, int round = 1, int? returnTo = null)
     {
         while (true)
         {
-            if (index >= _plan.Workflow.Stages.Count)
+            if (position < 0 || position >= _plan.Workflow.Stages.Count)
             {
                 CompleteRun();
                 return;
             }
 
-            var definition = _plan.Workflow.Stages[index];
-            var stage = new StageRun(index, definition, _time.GetTimestamp());
+            var definition = _plan.Workflow.Stages[position];
+            var stage = new StageRun(_stages.Count, position, definition, round, returnTo, _time.GetTimestamp());
             _stages.Add(stage);
             _current = stage;
 
@@ -170,11 +171,11 @@ public sealed partial class RunGrain
             {
                 Emit(seq => Progress(seq, stage, StageStatus.Skipped));
                 Observe(o => o.StageEnded(_plan, stage.Index, StageStatus.Skipped));
-                index++;
+                (position, round, returnTo) = (NextPosition(position), 1, null);
                 continue;
             }
 
-            Emit(seq => new StageProgressEvent(RunId, seq, stage.Index, definition.Name, StageStatus.Started, 0, work.Value.Models.Count,
+            Emit(seq => new StageProgressEvent(RunId, seq, stage.Index, stage.Name, StageStatus.Started, 0, work.Value.Models.Count,
                 0, [], work.Value.Models));
             Observe(o => o.StageStarted(_plan, stage.Index, definition, work.Value.Models));
             foreach (var model in work.Value.Models)
@@ -227,6 +228,14 @@ public sealed partial class RunGrain
                     AggregateRankings());
                 return ([_plan.Chairmen[0]], _ => messages);
             }
+            case StageKind.Role:
+            {
+                var workSoFar = _stages.Where(s => s != stage)
+                    .SelectMany(s => s.Calls.Where(c => c.Text.Length > 0).Select(c => (s.Name, c.Model, c.Text.ToString())))
+                    .ToArray();
+                var messages = RolePrompts.Role(_plan.Prompt, _plan.History, stage.Definition, workSoFar);
+                return ([_plan.RoleModel(stage.Definition)], _ => messages);
+            }
             default:
                 throw new InvalidOperationException($"Stage kind {stage.Definition.Kind} has no plan.");
         }
@@ -244,8 +253,38 @@ public sealed partial class RunGrain
             case StageKind.Synthesis when stage.Calls.All(c => c.Status != ModelStatus.Ok):
                 EndRun(RunStatus.Failed, "The chairman and every fallback failed. " + Failures(stage));
                 return;
+            case StageKind.Role when stage.Definition.Required && stage.Calls.All(c => c.Text.Length == 0):
+                EndRun(RunStatus.Failed, $"The {stage.Definition.Name} produced nothing, and the rest needs it. " + Failures(stage));
+                return;
         }
-        StartStage(stage.Index + 1);
+
+        if (stage.ReturnTo is { } verdictStage)
+        {
+            StartStage(verdictStage, stage.Round + 1); // the refiner fixed the issues: review again
+        }
+        else if (stage.Definition is { Verdict: true, RefineWith: { } refiner } && stage.Round < stage.Definition.MaxRounds
+                 && VerdictParser.Parse(stage.Calls[^1].Text.ToString()) is { Approved: false })
+        {
+            StartStage(_plan.Workflow.IndexOf(refiner), stage.Round, returnTo: stage.Position);
+        }
+        else
+        {
+            StartStage(NextPosition(stage.Position));
+        }
+    }
+
+    /// <summary>The next stage of the first pass after <paramref name="position"/> (stages that run only in loops skipped).</summary>
+    private int NextPosition(int position)
+    {
+        var stages = _plan.Workflow.Stages;
+        for (var i = position + 1; i < stages.Count; i++)
+        {
+            if (!stages[i].OnlyInLoop)
+            {
+                return i;
+            }
+        }
+        return stages.Count;
     }
 
     private static string Failures(StageRun stage) =>
@@ -475,8 +514,10 @@ public sealed partial class RunGrain
 
     private void CompleteRun()
     {
+        // The synthesis if there is one, else the last stage's output (a pipeline's last role), else the first answer.
         var synthesis = _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Synthesis);
         var final = synthesis?.Calls.LastOrDefault(c => c.Status == ModelStatus.Ok)?.Text.ToString()
+            ?? _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Role)?.Calls.LastOrDefault(c => c.Text.Length > 0)?.Text.ToString()
             ?? (LatestAnswers() is [var first, ..] ? first.Text.ToString() : null);
         EndRun(RunStatus.Ok, null, final);
     }
@@ -527,7 +568,7 @@ public sealed partial class RunGrain
         var done = stage.Calls.Where(c => !c.IsRunning).ToArray();
         var pending = stage.Calls.Where(c => c.IsRunning).Select(c => c.Model).ToArray();
         var fastest = done.Where(c => c.Status == ModelStatus.Ok).MinBy(c => c.EndedAt!.Value - c.StartedAt);
-        return new StageProgressEvent(RunId, seq, stage.Index, stage.Definition.Name, status, done.Length,
+        return new StageProgressEvent(RunId, seq, stage.Index, stage.Name, status, done.Length,
             stage.Calls.Count + extraPending, Ms(stage.StartedAt, _time.GetTimestamp()),
             done.Select(c => c.Model).ToArray(), pending,
             fastest?.Model, fastest is null ? null : Ms(fastest.StartedAt, fastest.EndedAt!.Value));

@@ -51,8 +51,9 @@ public static class CouncilPrompts
         IReadOnlyList<AggregateRanking> rankings)
     {
         var prompt = new StringBuilder().Append(question).Append("\n\n")
-            .Append("You are the chairman of a council of AI models. Each answered the question above; ")
-            .Append("then they ranked each other's answers anonymously.\n\nThe answers:\n\n");
+            .Append("You are the chairman of a council of AI models. Each answered the question above")
+            .Append(rankings.Count > 0 ? "; then they ranked each other's answers anonymously." : ".")
+            .Append("\n\nThe answers:\n\n");
         foreach (var (model, text) in answers)
         {
             prompt.Append("Model ").Append(model).Append(":\n").Append(text.Trim()).Append("\n\n");
@@ -72,6 +73,50 @@ public static class CouncilPrompts
         prompt.Append("Write the council's final answer to the question: one clear, accurate, complete answer that ")
             .Append("draws on the best of the answers and the ranking. Do not mention the council or the models.");
         return [new ChatMessage(ChatRole.User, prompt.ToString())];
+    }
+}
+
+/// <summary>The messages of a pipeline role: its system prompt, the task, and the work of the roles before it.</summary>
+public static class RolePrompts
+{
+    public const string VerdictInstructions = """
+        End with your verdict on its own line, exactly one of:
+        VERDICT: APPROVE
+        VERDICT: CHANGES
+        and after CHANGES, the issues to fix as a numbered list.
+        """;
+
+    public static IReadOnlyList<ChatMessage> Role(
+        string task,
+        IReadOnlyList<ConversationTurn> history,
+        StageDefinition role,
+        IReadOnlyList<(string Stage, string Model, string Text)> workSoFar)
+    {
+        var messages = new List<ChatMessage>();
+        if (!string.IsNullOrWhiteSpace(role.SystemPrompt))
+        {
+            messages.Add(new ChatMessage(ChatRole.System, role.SystemPrompt));
+        }
+        foreach (var turn in history)
+        {
+            messages.Add(new ChatMessage(ChatRole.User, turn.Question));
+            messages.Add(new ChatMessage(ChatRole.Assistant, turn.Answer));
+        }
+        var prompt = new StringBuilder(task);
+        if (workSoFar.Count > 0)
+        {
+            prompt.Append("\n\nThe work so far, oldest first:\n");
+            foreach (var (stage, model, text) in workSoFar)
+            {
+                prompt.Append("\n## ").Append(stage).Append(" (").Append(model).Append(")\n").Append(text.Trim()).Append('\n');
+            }
+        }
+        if (role.Verdict)
+        {
+            prompt.Append("\n\n").Append(VerdictInstructions);
+        }
+        messages.Add(new ChatMessage(ChatRole.User, prompt.ToString()));
+        return messages;
     }
 }
 

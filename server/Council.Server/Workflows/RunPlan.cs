@@ -13,6 +13,31 @@ public sealed record RunPlan(
     IReadOnlyList<ConversationTurn> History)
 {
     /// <summary>The models a stage will call, as planned before anything ran.</summary>
-    public IReadOnlyList<string> PlannedModels(StageDefinition stage) =>
-        stage.Kind == StageKind.Synthesis ? [Chairmen[0]] : Models;
+    public IReadOnlyList<string> PlannedModels(StageDefinition stage) => stage.Kind switch
+    {
+        StageKind.Synthesis => [Chairmen[0]],
+        StageKind.Role => [RoleModel(stage)],
+        _ => Models,
+    };
+
+    /// <summary>
+    /// Who plays a role: its configured model; else the run's models in turn, one per first-pass role; a role that
+    /// runs only in a loop (a refiner) is played by whoever wrote the work its reviewer checks (the role before it).
+    /// </summary>
+    public string RoleModel(StageDefinition role)
+    {
+        if (role.Model is { } model)
+        {
+            return model;
+        }
+        var stages = Workflow.Stages;
+        if (role.OnlyInLoop)
+        {
+            var reviewer = stages.ToList().FindIndex(s => s.RefineWith == role.Name);
+            var author = stages.Take(Math.Max(reviewer, 0)).LastOrDefault(s => s.Kind == StageKind.Role && !s.OnlyInLoop);
+            return author is null ? Models[0] : RoleModel(author);
+        }
+        var ordinal = stages.Where(s => s.Kind == StageKind.Role && !s.OnlyInLoop && s.Model is null).ToList().IndexOf(role);
+        return Models[Math.Max(ordinal, 0) % Models.Count];
+    }
 }

@@ -22,11 +22,12 @@ internal static class GrainHarness
     public static TestStorage Stored => Storage.Value.GetAwaiter().GetResult();
 
     public static RunGrain Start(IReadOnlyList<string> models, string chairman = Chair, IReadOnlyList<string>? fallbacks = null,
-        CouncilOptions? options = null, string prompt = "Why is the sky blue?", IRunObserver[]? observers = null)
+        CouncilOptions? options = null, string prompt = "Why is the sky blue?", IRunObserver[]? observers = null,
+        WorkflowDefinition? workflow = null)
     {
         options ??= new CouncilOptions();
         var router = Router(options);
-        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), prompt, WorkflowCatalog.Council,
+        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), prompt, workflow ?? WorkflowCatalog.Council,
             models, [chairman, .. fallbacks ?? []], []);
         Stored.Store.RunStarted(plan);
         var grain = new RunGrain(plan, router, Stored.Store, options, TimeProvider.System, NullLogger.Instance, observers);

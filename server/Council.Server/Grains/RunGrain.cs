@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Council.Contracts.Messages;
 using Council.Server.Storage;
 using Council.Server.Providers;
+using Council.Server.Search;
 using Council.Server.Workflows;
 
 namespace Council.Server.Grains;
@@ -11,7 +12,7 @@ namespace Council.Server.Grains;
 /// workflow's stages, starts one provider call per model, and applies cancellations between any two events.
 /// Nothing here takes a lock: only the mailbox loop touches the state.
 /// </summary>
-public sealed partial class RunGrain
+public sealed partial class RunGrain : IDisposable
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(1);
@@ -21,6 +22,9 @@ public sealed partial class RunGrain
     private readonly ModelRouter _router;
     private readonly RunStore _store;
     private readonly IRunObserver[] _observers;
+    private readonly ISearchProvider? _search;
+    private readonly CancellationTokenSource _searchCancellation = new();
+    private IReadOnlyList<SearchResult>? _sources;
     private readonly CouncilOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,12 +37,13 @@ public sealed partial class RunGrain
     private volatile RunStatus _status = RunStatus.Running;
 
     internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger,
-        IRunObserver[]? observers = null)
+        IRunObserver[]? observers = null, ISearchProvider? search = null)
     {
         _plan = plan;
         _router = router;
         _store = store;
         _observers = observers ?? [];
+        _search = search;
         _options = options;
         _time = time;
         _logger = logger;
@@ -76,6 +81,13 @@ public sealed partial class RunGrain
     {
         var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         return Post(new CancelRunMessage(reply)) ? reply.Task : Task.FromResult(false);
+    }
+
+    /// <summary>Releases the timers and the search's cancellation once the run is over and released.</summary>
+    public void Dispose()
+    {
+        _ticker?.Dispose();
+        _searchCancellation.Dispose();
     }
 
     private bool Post(RunMessage message) => _mailbox.Writer.TryWrite(message);
@@ -119,6 +131,10 @@ public sealed partial class RunGrain
             case StartMessage:
                 _startedAt = _time.GetTimestamp();
                 Observe(o => o.RunStarted(_plan));
+                if (_plan.Search)
+                {
+                    StartSearch();
+                }
                 StartStage(NextPosition(-1));
                 break;
             case ChunkMessage m:
@@ -144,6 +160,10 @@ public sealed partial class RunGrain
                 break;
             case TickMessage:
                 OnTick();
+                break;
+            case SearchDoneMessage m:
+                _sources = m.Results;
+                Emit(seq => new SearchResultsEvent(RunId, seq, _current?.Index ?? 0, m.Results, m.Error));
                 break;
         }
     }
@@ -213,7 +233,7 @@ public sealed partial class RunGrain
                     stage.Labels[label] = shuffled[i].Model;
                     labelled.Add((label, shuffled[i].Text.ToString()));
                 }
-                var messages = CouncilPrompts.Review(_plan.Prompt, labelled);
+                var messages = CouncilPrompts.Review(_plan.Prompt, labelled, _sources);
                 return (answers.Select(a => a.Model).ToArray(), _ => messages);
             }
             case StageKind.Synthesis:
@@ -225,7 +245,8 @@ public sealed partial class RunGrain
                 var messages = CouncilPrompts.Synthesis(
                     _plan.Prompt,
                     LatestAnswers().Select(a => (a.Model, a.Text.ToString())).ToArray(),
-                    AggregateRankings());
+                    AggregateRankings(),
+                    _sources);
                 return ([_plan.Chairmen[0]], _ => messages);
             }
             case StageKind.Role:
@@ -233,7 +254,7 @@ public sealed partial class RunGrain
                 var workSoFar = _stages.Where(s => s != stage)
                     .SelectMany(s => s.Calls.Where(c => c.Text.Length > 0).Select(c => (s.Name, c.Model, c.Text.ToString())))
                     .ToArray();
-                var messages = RolePrompts.Role(_plan.Prompt, _plan.History, stage.Definition, workSoFar);
+                var messages = RolePrompts.Role(_plan.Prompt, _plan.History, stage.Definition, workSoFar, _sources);
                 return ([_plan.RoleModel(stage.Definition)], _ => messages);
             }
             default:
@@ -289,6 +310,33 @@ public sealed partial class RunGrain
 
     private static string Failures(StageRun stage) =>
         string.Join("; ", stage.Calls.Select(c => $"{c.Model}: {c.Error ?? c.Status?.ToString().ToLowerInvariant()}"));
+
+    /// <summary>Searches beside the first stage; never waited for: later stages get the results if they are in.</summary>
+    private void StartSearch()
+    {
+        var search = _search;
+        var token = _searchCancellation.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                Post(new SearchDoneMessage(search is null ? [] : await search.SearchAsync(_plan.Prompt, token),
+                    search is null ? "Web search is not configured on this server." : null));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+            catch (SearchException ex)
+            {
+                Post(new SearchDoneMessage([], ex.Message));
+            }
+            catch (Exception ex)
+            {
+                LogSearchFault(_logger, ex, RunId);
+                Post(new SearchDoneMessage([], "Web search failed."));
+            }
+        }, CancellationToken.None);
+    }
 
     // ---- model calls ----
 
@@ -546,6 +594,7 @@ public sealed partial class RunGrain
         var end = Emit(seq => new RunCompleteEvent(RunId, seq, status, final, error, rankings.Count > 0 ? rankings : null, metrics), last: true);
         Observe(o => o.RunEnded(_plan, (RunCompleteEvent)end));
         _ticker?.Dispose();
+        _searchCancellation.Cancel();
         _mailbox.Writer.TryComplete();
     }
 
@@ -614,6 +663,9 @@ public sealed partial class RunGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed on run {RunId}")]
     private static partial void LogObserverFault(ILogger logger, Exception exception, string observer, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web search of run {RunId} failed unexpectedly")]
+    private static partial void LogSearchFault(ILogger logger, Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed inside the grain")]
     private static partial void LogRunFault(ILogger logger, Exception exception, string runId);

@@ -3,6 +3,7 @@ namespace Council.Server.Workflows;
 /// <summary>A validated run request with every default resolved: what a grain runs.</summary>
 /// <param name="Chairmen">The chairman first, then its fallbacks in order.</param>
 /// <param name="History">Earlier turns of the conversation, oldest first.</param>
+/// <param name="Search">Search the web alongside the first stage.</param>
 public sealed record RunPlan(
     string RunId,
     string ConversationId,
@@ -10,7 +11,8 @@ public sealed record RunPlan(
     WorkflowDefinition Workflow,
     IReadOnlyList<string> Models,
     IReadOnlyList<string> Chairmen,
-    IReadOnlyList<ConversationTurn> History)
+    IReadOnlyList<ConversationTurn> History,
+    bool Search = false)
 {
     /// <summary>The models a stage will call, as planned before anything ran.</summary>
     public IReadOnlyList<string> PlannedModels(StageDefinition stage) => stage.Kind switch

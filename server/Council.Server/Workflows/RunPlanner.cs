@@ -57,7 +57,7 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
         var conversationId = request.ConversationId ?? NewId();
 
-        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history);
+        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true);
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

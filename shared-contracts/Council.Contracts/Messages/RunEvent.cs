@@ -41,8 +41,9 @@ public sealed record ModelCompleteEvent(
     Usage? Usage,
     IReadOnlyList<string>? Ranking = null) : RunEvent(RunId, Seq);
 
-/// <summary><c>search_results</c>: web search results for a run that asked for them.</summary>
-public sealed record SearchResultsEvent(string RunId, long Seq, int Stage, IReadOnlyList<SearchResult> Results) : RunEvent(RunId, Seq);
+/// <summary><c>search_results</c>: web search results for a run that asked for them, sent as soon as the search returns.</summary>
+/// <param name="Error">Why the search failed (the run goes on without it); absent on success.</param>
+public sealed record SearchResultsEvent(string RunId, long Seq, int Stage, IReadOnlyList<SearchResult> Results, string? Error = null) : RunEvent(RunId, Seq);
 
 /// <summary><c>run_complete</c>: the run ended; nothing follows.</summary>
 public sealed record RunCompleteEvent(

@@ -8,6 +8,7 @@ let client;
 before(async () => {
   // A workflow added by configuration alone: two roles, no code.
   server = await startServer({ env: {
+    Council__Search__SimulatedDelayMs: '150',
     Council__Workflows__brainstorm__Description: 'Ideas, then a critique.',
     Council__Workflows__brainstorm__Stages__0__Name: 'ideas',
     Council__Workflows__brainstorm__Stages__0__Kind: 'role',
@@ -76,5 +77,17 @@ test('a workflow added in configuration runs through the hub', async () => {
   const { events } = await client.run({ prompt: 'Ideas for a city park', workflow: 'brainstorm', models: [sim.fast, sim.quick] });
   assert.deepEqual(started(events), ['ideas', 'critique']);
   assert.deepEqual(events.filter((e) => e.type === 'model_complete').map((e) => e.model), [sim.fast, sim.quick]);
+  assert.equal(events.at(-1).status, 'ok');
+});
+
+test('search: results stream in while the answers do, and the run never waits for them', async () => {
+  const slowish = 'sim/slowish?ttft=20&tps=60&tokens=40';
+  const { events } = await client.run({ prompt: 'Latest thinking on sleep and memory?', models: [sim.fast, slowish], chairman: sim.chair, search: true });
+  const results = events.filter((e) => e.type === 'search_results');
+  assert.equal(results.length, 1);
+  assert.equal(results[0].stage, 0);
+  assert.ok(results[0].results.length > 0 && results[0].results.every((r) => r.title && r.url.startsWith('https://') && r.snippet));
+  const answerTokens = events.filter((e) => e.type === 'token' && e.stage === 0).map((e) => e.seq);
+  assert.ok(results[0].seq > Math.min(...answerTokens) && results[0].seq < Math.max(...answerTokens), 'between answer tokens');
   assert.equal(events.at(-1).status, 'ok');
 });

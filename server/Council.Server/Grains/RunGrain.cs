@@ -34,6 +34,7 @@ public sealed partial class RunGrain : IDisposable
     private StageRun? _current;
     private long _startedAt;
     private long _lastEventAt;
+    private bool _waitingForLateAnswers;
     private volatile RunStatus _status = RunStatus.Running;
 
     internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger,
@@ -177,7 +178,12 @@ public sealed partial class RunGrain : IDisposable
         {
             if (position < 0 || position >= _plan.Workflow.Stages.Count)
             {
-                CompleteRun();
+                // Answers that came in after a quorum are still shown: the run ends when the last one does.
+                _waitingForLateAnswers = _calls.Any(c => c.IsRunning);
+                if (!_waitingForLateAnswers)
+                {
+                    CompleteRun();
+                }
                 return;
             }
 
@@ -505,14 +511,28 @@ public sealed partial class RunGrain : IDisposable
             call.FirstTokenAt is { } first ? Ms(call.StartedAt, first) : null,
             Ms(call.StartedAt, call.EndedAt.Value),
             call.Usage(),
-            call.Ranking));
+            call.Ranking,
+            stage.QuorumReached && stage.Definition.Kind == StageKind.Answers ? false : null));
         Observe(o => o.CallEnded(_plan, (ModelCompleteEvent)complete, call.Provider.Name, cancelRequestedAt));
     }
 
     private void AfterCallFinished(StageRun stage)
     {
-        if (_status != RunStatus.Running || stage != _current)
+        if (_status != RunStatus.Running)
         {
+            return;
+        }
+        if (stage != _current)
+        {
+            // A late answer after a quorum: the answers stage completes when its last model does.
+            if (stage.QuorumReached && stage.IsFinished)
+            {
+                Emit(seq => Progress(seq, stage, StageStatus.Completed));
+            }
+            if (_waitingForLateAnswers && !_calls.Any(c => c.IsRunning))
+            {
+                CompleteRun();
+            }
             return;
         }
         var last = stage.Calls[^1];
@@ -531,30 +551,61 @@ public sealed partial class RunGrain : IDisposable
         else
         {
             Emit(seq => Progress(seq, stage, StageStatus.Running));
+            if (QuorumMet(stage, deadlinePassed: false))
+            {
+                StartAfterQuorum(stage);
+            }
         }
+    }
+
+    /// <summary>Whether the answers in are enough to start the next stage without waiting for the rest.</summary>
+    private bool QuorumMet(StageRun stage, bool deadlinePassed)
+    {
+        if (_plan.Quorum is not { } quorum || stage.Definition.Kind != StageKind.Answers || stage.QuorumReached || stage.IsFinished)
+        {
+            return false;
+        }
+        var answered = stage.Calls.Count(c => c.Status == ModelStatus.Ok);
+        return (quorum.Answers is { } k && answered >= k) || (deadlinePassed && answered >= 1);
+    }
+
+    private void StartAfterQuorum(StageRun stage)
+    {
+        stage.QuorumReached = true;
+        StartStage(NextPosition(stage.Position));
     }
 
     private void OnTick()
     {
         var now = _time.GetTimestamp();
-        foreach (var call in _current?.Calls.Where(c => c.IsRunning).ToArray() ?? [])
+        if (_current is { } answers && _plan.Quorum?.DeadlineMs is { } deadline
+            && _time.GetElapsedTime(answers.StartedAt, now).TotalMilliseconds >= deadline && QuorumMet(answers, deadlinePassed: true))
         {
+            StartAfterQuorum(answers);
+        }
+        foreach (var call in _calls.Where(c => c.IsRunning).ToArray())
+        {
+            if (!call.IsRunning)
+            {
+                continue; // ended by an earlier iteration (a failure that ended the run)
+            }
             if (call.FirstTokenAt is null && _time.GetElapsedTime(call.StartedAt, now).TotalSeconds >= _options.FirstTokenTimeoutSeconds)
             {
                 FinishCall(call, ModelStatus.Failed, $"No first token after {_options.FirstTokenTimeoutSeconds} s.");
-                AfterCallFinished(_current!);
+                AfterCallFinished(_stages[call.Stage]);
             }
             else if (call.FirstTokenAt is not null && _time.GetElapsedTime(call.LastActivityAt, now).TotalSeconds >= _options.IdleTimeoutSeconds)
             {
                 FinishCall(call, ModelStatus.Failed, $"No data for {_options.IdleTimeoutSeconds} s: the model stalled.");
-                AfterCallFinished(_current!);
+                AfterCallFinished(_stages[call.Stage]);
             }
         }
 
-        if (_status == RunStatus.Running && _current is { } stage && !stage.IsFinished &&
-            _time.GetElapsedTime(_lastEventAt, now) >= HeartbeatAfter)
+        // The heartbeat speaks for the stage with models pending: the current one, or answers still coming after a quorum.
+        var pending = _current is { IsFinished: false } ? _current : _stages.FirstOrDefault(s => !s.IsFinished);
+        if (_status == RunStatus.Running && pending is not null && _time.GetElapsedTime(_lastEventAt, now) >= HeartbeatAfter)
         {
-            Emit(seq => Progress(seq, stage, StageStatus.Running));
+            Emit(seq => Progress(seq, pending, StageStatus.Running));
         }
     }
 

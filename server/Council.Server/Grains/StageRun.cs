@@ -23,6 +23,9 @@ internal sealed class StageRun(int index, int position, StageDefinition definiti
     /// <summary>Review stage: label ("A", "B", …) to the model whose answer it hides.</summary>
     public Dictionary<string, string> Labels { get; } = [];
 
+    /// <summary>Answers stage: the next stage started before every answer was in; later answers are not reviewed.</summary>
+    public bool QuorumReached { get; set; }
+
     /// <summary>Synthesis stage: chairmen not tried yet.</summary>
     public Queue<string> FallbackChairmen { get; } = new();
 

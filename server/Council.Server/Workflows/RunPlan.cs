@@ -1,3 +1,5 @@
+using Council.Contracts.Messages;
+
 namespace Council.Server.Workflows;
 
 /// <summary>A validated run request with every default resolved: what a grain runs.</summary>
@@ -12,7 +14,8 @@ public sealed record RunPlan(
     IReadOnlyList<string> Models,
     IReadOnlyList<string> Chairmen,
     IReadOnlyList<ConversationTurn> History,
-    bool Search = false)
+    bool Search = false,
+    Quorum? Quorum = null)
 {
     /// <summary>The models a stage will call, as planned before anything ran.</summary>
     public IReadOnlyList<string> PlannedModels(StageDefinition stage) => stage.Kind switch

@@ -91,3 +91,16 @@ test('search: results stream in while the answers do, and the run never waits fo
   assert.ok(results[0].seq > Math.min(...answerTokens) && results[0].seq < Math.max(...answerTokens), 'between answer tokens');
   assert.equal(events.at(-1).status, 'ok');
 });
+
+test('quorum: with one very slow model, the reviews start at K answers', async () => {
+  const tortoise = 'sim/tortoise?ttft=20&tps=20&tokens=60';
+  const { events } = await client.run({ prompt: 'Quorum please', models: [sim.fast, sim.quick, tortoise], chairman: sim.chair, quorum: { answers: 2 } });
+  const reviewsStart = events.find((e) => e.type === 'stage_progress' && e.stage === 1 && e.status === 'started');
+  const late = events.find((e) => e.type === 'model_complete' && e.stage === 0 && e.model === tortoise);
+  assert.ok(reviewsStart.seq < late.seq, 'reviews started before the slow answer was in');
+  assert.equal(late.reviewed, false);
+  assert.equal(late.status, 'ok');
+  assert.ok(!events.some((e) => e.type === 'model_start' && e.stage === 1 && e.model === tortoise));
+  assert.equal(events.at(-1).status, 'ok');
+  await assert.rejects(client.invoke('start_run', { prompt: 'x', models: [sim.fast], quorum: { answers: 3 } }), /quorum.answers must be between 1 and/);
+});

@@ -50,7 +50,7 @@ const ints = [
   -33, -128, -129, -32768, -32769, -2147483648, -2147483649, Number.MIN_SAFE_INTEGER, // int 8, 16, 32, 64
 ];
 const float64s = [0.5, -1.25, Math.PI, -0.1, 1e300, 5e-324, Number.MAX_VALUE, 0.000061];
-const float32s = [1.5, -0.25, 65504, 3.4028234663852886e38, 1.1754943508222875e-38];
+const float32s = [1.5, -0.25, 1234.5625, 3.4028234663852886e38, 1.1754943508222875e-38];
 const strings = [
   ['fixstr empty', ''], ['fixstr ascii', 'hello'], ['fixstr max (31 bytes)', 'a'.repeat(31)], ['str 8 min (32 bytes)', 'a'.repeat(32)],
   ['str 8 max (255 bytes)', 'a'.repeat(255)], ['str 16 min (256 bytes)', 'a'.repeat(256)],

@@ -164,7 +164,7 @@ const clientFrames = [
   { name: 'cancel_model with a stage and headers', message: { type: 1, headers: { trace: 'abc' }, invocationId: '2', target: 'cancel_model', arguments: [{ runId, model: 'sim/slow', stage: 2 }], streamIds: [] } },
   { name: 'resume_run with a 64-bit seq', message: { type: 1, invocationId: '3', target: 'resume_run', arguments: [{ runId, afterSeq: 4294967296 }], streamIds: [] } },
   { name: 'list_models without arguments', message: { type: 1, invocationId: '4', target: 'list_models', arguments: [], streamIds: [] } },
-  { name: 'start_run with a number for the prompt', message: { type: 1, invocationId: '5', target: 'start_run', arguments: [{ prompt: 42 }], streamIds: [] }, bindingFailure: 'The JSON value could not be converted to System.String' },
+  { name: 'start_run with a number for the prompt', message: { type: 1, invocationId: '5', target: 'start_run', arguments: [{ prompt: 42 }], streamIds: [] }, bindingFailure: 'Path: $.prompt' },
   { name: 'start_run without arguments', message: { type: 1, invocationId: '6', target: 'start_run', arguments: [], streamIds: [] }, bindingFailure: 'Invocation provides 0 argument(s) but target expects 1.' },
   { name: 'unknown method', message: { type: 1, invocationId: '7', target: 'no_such_method', arguments: [1], streamIds: [] }, bindingFailure: 'Method does not exist.' },
   { name: 'stream invocation with upload streams', message: { type: 4, invocationId: '8', target: 'cancel_run', arguments: [{ runId }], streamIds: ['s1'] } },

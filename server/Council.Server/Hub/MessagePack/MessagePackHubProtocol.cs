@@ -27,6 +27,8 @@ public sealed class MessagePackHubProtocol : IHubProtocol
     private const int ItemDepth = 2;
     private const int ArgumentDepth = 3;
 
+    private const int CopyChunk = 4096;
+
     private static readonly string ArgumentMismatch =
         "Error binding arguments. Make sure that the types of the provided values match the types of the hub method being invoked.";
 
@@ -89,9 +91,25 @@ public sealed class MessagePackHubProtocol : IHubProtocol
         {
             WritePayload(message, scratch);
             var payload = scratch.Payload.WrittenSpan;
-            var span = output.GetSpan(BinaryMessageFormat.MaxLengthPrefixSize);
-            output.Advance(BinaryMessageFormat.WriteLengthPrefix(payload.Length, span));
-            new MessagePackWriter(output).WriteRaw(payload);
+            var prefixSize = BinaryMessageFormat.LengthPrefixSize(payload.Length);
+            if (payload.Length <= CopyChunk)
+            {
+                var span = output.GetSpan(prefixSize + payload.Length);
+                BinaryMessageFormat.WriteLengthPrefix(payload.Length, span);
+                payload.CopyTo(span[prefixSize..]);
+                output.Advance(prefixSize + payload.Length);
+                return;
+            }
+            output.Advance(BinaryMessageFormat.WriteLengthPrefix(payload.Length, output.GetSpan(prefixSize)));
+            // In pieces no larger than a pipe's pooled segment, so a long answer never makes the transport allocate.
+            while (!payload.IsEmpty)
+            {
+                var span = output.GetSpan(Math.Min(payload.Length, CopyChunk));
+                var chunk = Math.Min(span.Length, payload.Length);
+                payload[..chunk].CopyTo(span);
+                output.Advance(chunk);
+                payload = payload[chunk..];
+            }
         }
         finally
         {

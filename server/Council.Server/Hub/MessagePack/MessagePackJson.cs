@@ -81,59 +81,46 @@ internal static class MessagePackJson
     }
 
     /// <summary>
-    /// Writes JSON (as System.Text.Json serialized it) as MessagePack. MessagePack puts the element count before
-    /// the elements, so a first pass over the JSON counts the elements of every container, in the order they open.
+    /// Writes JSON (as System.Text.Json serialized it) as MessagePack, in one pass. MessagePack puts the element
+    /// count before the elements, so each array or map gets a one-byte header when it opens, which is filled in
+    /// when it closes; the rare container of more than 15 elements moves its contents up to make room for a
+    /// longer header.
     /// </summary>
-    public static void WriteMessagePack(ReadOnlySpan<byte> json, IBufferWriter<byte> output)
+    public static void WriteMessagePack(ReadOnlySpan<byte> json, PooledBufferWriter output)
     {
-        var options = new JsonReaderOptions { MaxDepth = JsonMaxDepth };
-        var counts = ArrayPool<int>.Shared.Rent(16);
-        var open = ArrayPool<int>.Shared.Rent(16);
+        const int StackDepth = 64;
+        Span<int> headers = stackalloc int[StackDepth]; // where each open container's header is
+        Span<int> counts = stackalloc int[StackDepth]; // how many elements it has so far
+        int[]? rented = null;
         try
         {
-            var reader = new Utf8JsonReader(json, options);
-            var containers = 0;
+            var writer = new MessagePackWriter(output);
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonMaxDepth });
             var depth = 0;
             while (reader.Read())
             {
-                switch (reader.TokenType)
+                var token = reader.TokenType;
+                if (token is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                {
+                    depth--;
+                    CloseContainer(output, headers[depth], counts[depth], map: token == JsonTokenType.EndObject);
+                    continue;
+                }
+                if (depth > 0 && token != JsonTokenType.PropertyName)
+                {
+                    counts[depth - 1]++;
+                }
+                switch (token)
                 {
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                        if (depth > 0)
+                        if (depth == headers.Length)
                         {
-                            counts[open[depth - 1]]++;
+                            Grow(ref headers, ref counts, ref rented);
                         }
-                        EnsureIndex(ref counts, containers);
-                        EnsureIndex(ref open, depth);
-                        counts[containers] = 0;
-                        open[depth++] = containers++;
-                        break;
-                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                        depth--;
-                        break;
-                    case JsonTokenType.PropertyName or JsonTokenType.Comment:
-                        break;
-                    default:
-                        if (depth > 0)
-                        {
-                            counts[open[depth - 1]]++;
-                        }
-                        break;
-                }
-            }
-
-            var writer = new MessagePackWriter(output);
-            reader = new Utf8JsonReader(json, options);
-            var next = 0;
-            while (reader.Read())
-            {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.StartObject:
-                        writer.WriteMapHeader(counts[next++]);
-                        break;
-                    case JsonTokenType.StartArray:
-                        writer.WriteArrayHeader(counts[next++]);
+                        headers[depth] = output.WrittenCount;
+                        counts[depth++] = 0;
+                        output.GetSpan(1);
+                        output.Advance(1);
                         break;
                     case JsonTokenType.PropertyName or JsonTokenType.String:
                         WriteString(ref reader, writer);
@@ -155,9 +142,37 @@ internal static class MessagePackJson
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(counts);
-            ArrayPool<int>.Shared.Return(open);
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
         }
+    }
+
+    private static void CloseContainer(PooledBufferWriter output, int header, int count, bool map)
+    {
+        var length = MessagePackWriter.ContainerHeaderLength(count);
+        if (length > 1)
+        {
+            output.InsertGap(header + 1, length - 1);
+        }
+        MessagePackWriter.WriteContainerHeader(output.Written.Slice(header, length), count, map);
+    }
+
+    /// <summary>JSON nested deeper than the stack space: both stacks move to one pooled array, twice as deep.</summary>
+    private static void Grow(ref Span<int> headers, ref Span<int> counts, ref int[]? rented)
+    {
+        var depth = headers.Length * 2;
+        var larger = ArrayPool<int>.Shared.Rent(depth * 2);
+        headers.CopyTo(larger);
+        counts.CopyTo(larger.AsSpan(depth));
+        if (rented is not null)
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+        rented = larger;
+        headers = larger.AsSpan(0, depth);
+        counts = larger.AsSpan(depth, depth);
     }
 
     private static void WriteNumber(ref Utf8JsonReader reader, MessagePackWriter writer)
@@ -262,16 +277,4 @@ internal static class MessagePackJson
             : throw new InvalidDataException("A JSON \\u escape is not followed by four hex digits.");
 
     private static InvalidDataException NotJson(string message) => new(message);
-
-    private static void EnsureIndex(ref int[] array, int index)
-    {
-        if (index < array.Length)
-        {
-            return;
-        }
-        var larger = ArrayPool<int>.Shared.Rent(array.Length * 2);
-        array.AsSpan().CopyTo(larger);
-        ArrayPool<int>.Shared.Return(array);
-        array = larger;
-    }
 }

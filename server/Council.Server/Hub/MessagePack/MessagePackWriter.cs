@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -6,9 +5,11 @@ namespace Council.Server.Hub.MessagePack;
 
 /// <summary>
 /// Writes MessagePack values in their most compact format, as <c>@msgpack/msgpack</c> does: integers in the
-/// smallest width (unsigned formats for values of 0 and more), strings with the shortest header.
+/// smallest width (unsigned formats for values of 0 and more), strings with the shortest header. It writes to a
+/// <see cref="PooledBufferWriter"/> (a sealed class, so every small write is a direct, inlinable call); the
+/// protocol then copies the finished message, behind its length prefix, to the transport.
 /// </summary>
-internal readonly ref struct MessagePackWriter(IBufferWriter<byte> output)
+internal readonly ref struct MessagePackWriter(PooledBufferWriter output)
 {
     public void WriteNil() => WriteByte(MessagePackCode.Nil);
 
@@ -107,11 +108,37 @@ internal readonly ref struct MessagePackWriter(IBufferWriter<byte> output)
         output.Advance(9);
     }
 
-    public void WriteArrayHeader(int count) =>
-        WriteHeader(count, MessagePackCode.MinFixArray, 15, null, MessagePackCode.Array16, MessagePackCode.Array32);
+    public void WriteArrayHeader(int count) => WriteContainerHeader(count, map: false);
 
-    public void WriteMapHeader(int count) =>
-        WriteHeader(count, MessagePackCode.MinFixMap, 15, null, MessagePackCode.Map16, MessagePackCode.Map32);
+    public void WriteMapHeader(int count) => WriteContainerHeader(count, map: true);
+
+    /// <summary>The bytes an array or map header for <paramref name="count"/> elements or entries takes.</summary>
+    public static int ContainerHeaderLength(int count) => count switch
+    {
+        <= 15 => 1,
+        <= ushort.MaxValue => 3,
+        _ => 5,
+    };
+
+    /// <summary>Writes an array or map header into <paramref name="span"/>, which has <see cref="ContainerHeaderLength"/> bytes.</summary>
+    public static void WriteContainerHeader(Span<byte> span, int count, bool map)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        switch (count)
+        {
+            case <= 15:
+                span[0] = (byte)((map ? MessagePackCode.MinFixMap : MessagePackCode.MinFixArray) | count);
+                break;
+            case <= ushort.MaxValue:
+                span[0] = map ? MessagePackCode.Map16 : MessagePackCode.Array16;
+                BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)count);
+                break;
+            default:
+                span[0] = map ? MessagePackCode.Map32 : MessagePackCode.Array32;
+                BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)count);
+                break;
+        }
+    }
 
     /// <summary>Writes a string header for <paramref name="byteCount"/> UTF-8 bytes, which the caller writes next.</summary>
     public void WriteStringHeader(int byteCount) =>
@@ -146,17 +173,18 @@ internal readonly ref struct MessagePackWriter(IBufferWriter<byte> output)
         WriteRaw(bytes);
     }
 
+    private void WriteContainerHeader(int count, bool map)
+    {
+        var length = ContainerHeaderLength(count);
+        WriteContainerHeader(output.GetSpan(length), count, map);
+        output.Advance(length);
+    }
+
     /// <summary>Copies bytes that already are MessagePack.</summary>
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
-        while (!bytes.IsEmpty)
-        {
-            var span = output.GetSpan(Math.Min(bytes.Length, 64 * 1024));
-            var chunk = Math.Min(span.Length, bytes.Length);
-            bytes[..chunk].CopyTo(span);
-            output.Advance(chunk);
-            bytes = bytes[chunk..];
-        }
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
     }
 
     private static int StringHeaderLength(int byteCount) => byteCount switch
@@ -189,8 +217,8 @@ internal readonly ref struct MessagePackWriter(IBufferWriter<byte> output)
         }
     }
 
-    /// <summary>Writes a length header: the fix form up to <paramref name="fixMax"/> (none when -1), then 8 (where the format has it), 16 or 32 bits.</summary>
-    private void WriteHeader(int count, byte fixBase, int fixMax, byte? code8, byte code16, byte code32)
+    /// <summary>Writes a string or binary length header: the fix form up to <paramref name="fixMax"/> (none when -1), then 8, 16 or 32 bits.</summary>
+    private void WriteHeader(int count, byte fixBase, int fixMax, byte code8, byte code16, byte code32)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var span = output.GetSpan(5);
@@ -200,9 +228,9 @@ internal readonly ref struct MessagePackWriter(IBufferWriter<byte> output)
             span[0] = (byte)(fixBase | count);
             written = 1;
         }
-        else if (count <= byte.MaxValue && code8 is { } header8)
+        else if (count <= byte.MaxValue)
         {
-            span[0] = header8;
+            span[0] = code8;
             span[1] = (byte)count;
             written = 2;
         }

@@ -37,6 +37,18 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>The written bytes, to patch in place (a header whose count is known only at the end).</summary>
+    public Span<byte> Written => _buffer.AsSpan(0, _written);
+
+    /// <summary>Moves the bytes from <paramref name="position"/> on by <paramref name="length"/>, leaving a gap to fill.</summary>
+    public void InsertGap(int position, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)position, (uint)_written, nameof(position));
+        EnsureFree(length);
+        _buffer.AsSpan(position, _written - position).CopyTo(_buffer.AsSpan(position + length));
+        _written += length;
+    }
+
     public void Dispose()
     {
         var buffer = _buffer;

@@ -39,7 +39,7 @@ public class MessagePackCodecTests
     [TestCaseSource(nameof(JsonEncodableValues))]
     public void EncodingFromJson_GivesTheBytesMsgpackJsWrites(JsonElement vector)
     {
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         MessagePackJson.WriteMessagePack(Encoding.UTF8.GetBytes(MessagePackVectors.ValueJson(vector)), output);
         output.WrittenSpan.ShouldBeEncodingOf(vector);
     }
@@ -50,7 +50,7 @@ public class MessagePackCodecTests
         // The default encoder escapes every non-ASCII character and <>&'+: all of it must be undone exactly.
         using var document = JsonDocument.Parse(MessagePackVectors.ValueJson(vector));
         var escaped = JsonSerializer.SerializeToUtf8Bytes(document.RootElement, new JsonSerializerOptions { Encoder = JavaScriptEncoder.Default });
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         MessagePackJson.WriteMessagePack(escaped, output);
         output.WrittenSpan.ShouldBeEncodingOf(vector);
     }
@@ -59,7 +59,7 @@ public class MessagePackCodecTests
     public void WritingEachScalar_GivesTheBytesMsgpackJsWrites(JsonElement vector)
     {
         var value = vector.GetProperty("value");
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         var writer = new MessagePackWriter(output);
         switch (value.ValueKind)
         {
@@ -123,7 +123,7 @@ public class MessagePackCodecTests
     [TestCase(uint.MaxValue, "ceffffffff")]
     public void SixtyFourBitIntegers_RoundTripExactly(long value, string hex)
     {
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         new MessagePackWriter(output).WriteInt64(value);
         Convert.ToHexStringLower(output.WrittenSpan).ShouldBe(hex);
         new MessagePackReader(output.WrittenSpan, 64).ReadInt64().ShouldBe(value);
@@ -134,7 +134,7 @@ public class MessagePackCodecTests
     [Test]
     public void UInt64Max_RoundTripsExactly()
     {
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         new MessagePackWriter(output).WriteUInt64(ulong.MaxValue);
         Convert.ToHexStringLower(output.WrittenSpan).ShouldBe("cfffffffffffffffff");
         ToJson(output.WrittenSpan.ToArray()).ShouldBe("18446744073709551615");
@@ -157,7 +157,7 @@ public class MessagePackCodecTests
     public void UnpairedSurrogates_BecomeTheReplacementCharacter()
     {
         const string lone = "a\ud800b\udc00";
-        var direct = new ArrayBufferWriter<byte>();
+        using var direct = new PooledBufferWriter(16);
         new MessagePackWriter(direct).WriteString(lone);
         var expected = "a8" + "61efbfbd62efbfbd";
         Convert.ToHexStringLower(direct.WrittenSpan).ShouldBe(expected);
@@ -180,6 +180,22 @@ public class MessagePackCodecTests
             .Message.ShouldContain(message);
 
     [Test]
+    public void ContainersThatOutgrowTheirOneByteHeader_MakeRoomForALongerOne()
+    {
+        // Headers are written when a container opens and filled in when it closes: containers of 16 and 65,536
+        // elements, holding others that already closed, and nesting deeper than the stack space for open ones.
+        var wide = Enumerable.Range(0, 17).Select(i => new Dictionary<string, object> { ["i"] = i, ["many"] = Enumerable.Range(0, 300).ToArray() }).ToArray();
+        var json = JsonSerializer.Serialize(new object[] { wide, Enumerable.Repeat("x", 65_536), "end" });
+        var deep = string.Concat(Enumerable.Repeat("[", 200)) + "1" + string.Concat(Enumerable.Repeat("]", 200));
+        foreach (var text in new[] { json, deep })
+        {
+            using var output = new PooledBufferWriter(16);
+            MessagePackJson.WriteMessagePack(Encoding.UTF8.GetBytes(text), output);
+            ToJson(output.WrittenSpan.ToArray()).ShouldBeEquivalentTo(text);
+        }
+    }
+
+    [Test]
     public void Binary_BecomesBase64() => ToJson(Convert.FromHexString("c403010203")).ShouldBe("\"AQID\"");
 
     [Test]
@@ -199,7 +215,7 @@ public class MessagePackCodecTests
 
     private static string FromJson(string json)
     {
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         MessagePackJson.WriteMessagePack(Encoding.UTF8.GetBytes(json), output);
         return Convert.ToHexStringLower(output.WrittenSpan);
     }
@@ -208,7 +224,7 @@ public class MessagePackCodecTests
 
     private static string Hex(Write write)
     {
-        var output = new ArrayBufferWriter<byte>();
+        using var output = new PooledBufferWriter(16);
         write(new MessagePackWriter(output));
         return Convert.ToHexStringLower(output.WrittenSpan);
     }

@@ -103,8 +103,9 @@ internal static class MessagePackVectors
 
     public static void ShouldBeEquivalentTo(this string actualJson, string expectedJson, bool float32 = false)
     {
-        using var actual = JsonDocument.Parse(actualJson);
-        using var expected = JsonDocument.Parse(expectedJson);
+        var deep = new JsonDocumentOptions { MaxDepth = 1024 };
+        using var actual = JsonDocument.Parse(actualJson, deep);
+        using var expected = JsonDocument.Parse(expectedJson, deep);
         Equivalent(actual.RootElement, expected.RootElement, float32).ShouldBeTrue($"{actualJson} is not {expectedJson}");
     }
 

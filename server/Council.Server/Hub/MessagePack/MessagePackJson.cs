@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -11,10 +12,9 @@ namespace Council.Server.Hub.MessagePack;
 /// </summary>
 internal static class MessagePackJson
 {
-    /// <summary>JSON the serializer writes nests no deeper than its MaxDepth (64 by default); this leaves room.</summary>
-    private const int JsonMaxDepth = 1024;
-
     private const int StackUnescapeBytes = 256;
+
+    private static readonly SearchValues<byte> NumberEnds = SearchValues.Create(",]} \t\r\n"u8);
 
     /// <summary>
     /// Writes the next MessagePack value as JSON. The value must already have been checked with
@@ -81,38 +81,45 @@ internal static class MessagePackJson
     }
 
     /// <summary>
-    /// Writes JSON (as System.Text.Json serialized it) as MessagePack, in one pass. MessagePack puts the element
-    /// count before the elements, so each array or map gets a one-byte header when it opens, which is filled in
-    /// when it closes; the rare container of more than 15 elements moves its contents up to make room for a
-    /// longer header.
+    /// Writes JSON that System.Text.Json wrote (so well formed: this is no validating parser) as MessagePack, in
+    /// one pass. MessagePack puts the element count before the elements, so each array or map gets a one-byte
+    /// header when it opens, filled in when it closes; the rare container of more than 15 elements moves its
+    /// contents up to make room for a longer header. A plain scan, not <see cref="Utf8JsonReader"/>: this is the
+    /// hot path of every event sent, and the reader's validation is wasted on the serializer's own output.
     /// </summary>
     public static void WriteMessagePack(ReadOnlySpan<byte> json, PooledBufferWriter output)
     {
         const int StackDepth = 64;
         Span<int> headers = stackalloc int[StackDepth]; // where each open container's header is
-        Span<int> counts = stackalloc int[StackDepth]; // how many elements it has so far
+        Span<int> counts = stackalloc int[StackDepth]; // how many items (keys and values) it has so far
         int[]? rented = null;
         try
         {
             var writer = new MessagePackWriter(output);
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = JsonMaxDepth });
             var depth = 0;
-            while (reader.Read())
+            var i = 0;
+            while (i < json.Length)
             {
-                var token = reader.TokenType;
-                if (token is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                var c = json[i];
+                switch (c)
                 {
-                    depth--;
-                    CloseContainer(output, headers[depth], counts[depth], map: token == JsonTokenType.EndObject);
-                    continue;
+                    case (byte)',' or (byte)':' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
+                        i++;
+                        continue;
+                    case (byte)'}' or (byte)']':
+                        depth--;
+                        var map = c == (byte)'}';
+                        CloseContainer(output, headers[depth], map ? counts[depth] / 2 : counts[depth], map);
+                        i++;
+                        continue;
                 }
-                if (depth > 0 && token != JsonTokenType.PropertyName)
+                if (depth > 0)
                 {
                     counts[depth - 1]++;
                 }
-                switch (token)
+                switch (c)
                 {
-                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    case (byte)'{' or (byte)'[':
                         if (depth == headers.Length)
                         {
                             Grow(ref headers, ref counts, ref rented);
@@ -121,23 +128,31 @@ internal static class MessagePackJson
                         counts[depth++] = 0;
                         output.GetSpan(1);
                         output.Advance(1);
+                        i++;
                         break;
-                    case JsonTokenType.PropertyName or JsonTokenType.String:
-                        WriteString(ref reader, writer);
+                    case (byte)'"':
+                        i = WriteString(json, i, writer);
                         break;
-                    case JsonTokenType.Number:
-                        WriteNumber(ref reader, writer);
-                        break;
-                    case JsonTokenType.True:
+                    case (byte)'t':
                         writer.WriteBoolean(true);
+                        i += 4;
                         break;
-                    case JsonTokenType.False:
+                    case (byte)'f':
                         writer.WriteBoolean(false);
+                        i += 5;
                         break;
-                    case JsonTokenType.Null:
+                    case (byte)'n':
                         writer.WriteNil();
+                        i += 4;
+                        break;
+                    default:
+                        i = WriteNumber(json, i, writer);
                         break;
                 }
+            }
+            if (depth != 0)
+            {
+                throw new InvalidOperationException("The JSON ends inside an array or object.");
             }
         }
         finally
@@ -175,42 +190,41 @@ internal static class MessagePackJson
         counts = larger.AsSpan(depth, depth);
     }
 
-    private static void WriteNumber(ref Utf8JsonReader reader, MessagePackWriter writer)
+    /// <summary>Writes the string whose opening quote is at <paramref name="quote"/>; returns the index after its closing quote.</summary>
+    private static int WriteString(ReadOnlySpan<byte> json, int quote, MessagePackWriter writer)
     {
-        if (reader.TryGetInt64(out var signed))
+        var start = quote + 1;
+        var end = start;
+        var escaped = false;
+        while (true)
         {
-            writer.WriteInt64(signed);
+            var next = json[end..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                throw new InvalidOperationException("The JSON ends inside a string.");
+            }
+            end += next;
+            if (json[end] == (byte)'"')
+            {
+                break;
+            }
+            escaped = true;
+            end += 2; // The backslash and the character it escapes (\u's hex digits are neither quote nor backslash).
         }
-        else if (reader.TryGetUInt64(out var unsigned))
+        var text = json[start..end];
+        if (!escaped)
         {
-            writer.WriteUInt64(unsigned);
-        }
-        else if (reader.TryGetDouble(out var number) && double.IsFinite(number))
-        {
-            writer.WriteDouble(number);
-        }
-        else
-        {
-            throw new InvalidDataException($"The number {Encoding.UTF8.GetString(reader.ValueSpan)} does not fit in a float 64.");
-        }
-    }
-
-    private static void WriteString(ref Utf8JsonReader reader, MessagePackWriter writer)
-    {
-        var escaped = reader.ValueSpan;
-        if (!reader.ValueIsEscaped)
-        {
-            writer.WriteString(escaped);
-            return;
+            writer.WriteString(text);
+            return end + 1;
         }
         // Unescaping never makes the text longer: every escape stands for fewer UTF-8 bytes than it takes.
         byte[]? rented = null;
-        Span<byte> destination = escaped.Length <= StackUnescapeBytes
+        Span<byte> destination = text.Length <= StackUnescapeBytes
             ? stackalloc byte[StackUnescapeBytes]
-            : (rented = ArrayPool<byte>.Shared.Rent(escaped.Length));
+            : (rented = ArrayPool<byte>.Shared.Rent(text.Length));
         try
         {
-            writer.WriteString(destination[..Unescape(escaped, destination)]);
+            writer.WriteString(destination[..Unescape(text, destination)]);
         }
         finally
         {
@@ -219,6 +233,31 @@ internal static class MessagePackJson
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+        return end + 1;
+    }
+
+    /// <summary>Writes the number that starts at <paramref name="start"/>: as an integer if it is one, else a float 64.</summary>
+    private static int WriteNumber(ReadOnlySpan<byte> json, int start, MessagePackWriter writer)
+    {
+        var length = json[start..].IndexOfAny(NumberEnds);
+        var text = length < 0 ? json[start..] : json.Slice(start, length);
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var signed))
+        {
+            writer.WriteInt64(signed);
+        }
+        else if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var unsigned))
+        {
+            writer.WriteUInt64(unsigned);
+        }
+        else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        {
+            writer.WriteDouble(number);
+        }
+        else
+        {
+            throw new InvalidDataException($"The JSON number '{Encoding.UTF8.GetString(text)}' does not fit in a float 64.");
+        }
+        return start + text.Length;
     }
 
     /// <summary>

@@ -163,8 +163,11 @@ internal readonly ref struct MessagePackWriter(PooledBufferWriter output)
     /// <summary>Writes a string from bytes the caller knows to be valid UTF-8.</summary>
     public void WriteString(ReadOnlySpan<byte> utf8)
     {
-        WriteStringHeader(utf8.Length);
-        WriteRaw(utf8);
+        var headerLength = StringHeaderLength(utf8.Length);
+        var span = output.GetSpan(headerLength + utf8.Length);
+        WriteStringHeader(span, utf8.Length);
+        utf8.CopyTo(span[headerLength..]);
+        output.Advance(headerLength + utf8.Length);
     }
 
     public void WriteBinary(ReadOnlySpan<byte> bytes)

@@ -18,6 +18,7 @@ internal sealed class ContractBinder : IInvocationBinder
         "resume_run" => [typeof(ResumeRunRequest)],
         "list_models" or "stream" => [],
         "method" => [typeof(int), typeof(string), typeof(string), typeof(bool), typeof(double)],
+        "token" => [typeof(TokenEvent)], // A server-to-client method, to read back what the server writes.
         // What SignalR's own binder throws, which ReadableBindingErrorsProtocol recognises.
         _ => throw new HubException("Method does not exist."),
     };

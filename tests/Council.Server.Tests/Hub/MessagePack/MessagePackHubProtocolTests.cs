@@ -134,6 +134,26 @@ public class MessagePackHubProtocolTests
     }
 
     [Test]
+    public void AnyText_RoundTripsThroughATokenEvent()
+    {
+        // Quotes, backslashes, control characters, HTML-sensitive and non-ASCII characters, surrogate pairs and
+        // unpaired surrogates: everything the serializer escapes and the transcoder has to undo.
+        char[] alphabet = ['a', 'Z', ' ', '"', '\\', '/', '\b', '\f', '\n', '\r', '\t', '\0', '\u001f', '<', '>', '&', '\'', '+', '`',
+            'é', 'ß', '€', '日', '\u2028', '\ufeff', '\ud83c', '\udf89', '\ud800', '\udfff'];
+        var random = new Random(42);
+        var binder = new ContractBinder();
+        for (var i = 0; i < 2000; i++)
+        {
+            var text = new string(Enumerable.Range(0, random.Next(0, 80)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var sent = new TokenEvent("run", i, 0, "sim/a", text);
+            var received = Parse(Protocol, Write(Protocol, new InvocationMessage("token", [sent])), binder)
+                .ShouldBeOfType<InvocationMessage>().Arguments.Single().ShouldBeOfType<TokenEvent>();
+            // UTF-8 has no unpaired surrogates: they arrive as U+FFFD, as from any UTF-8 encoder.
+            received.ShouldBe(sent with { Delta = System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)) });
+        }
+    }
+
+    [Test]
     public void ResultsOfAnUnknownInvocation_AreSkippedAndResultsThatDoNotBind_BecomeErrors()
     {
         var binder = new ContractBinder();

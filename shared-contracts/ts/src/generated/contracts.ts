@@ -37,6 +37,18 @@ export interface StartRunRequest {
    * Continue this conversation; a new one when absent.
    */
   conversationId?: string;
+  /**
+   * Search the web alongside the first stage; results reach clients at once and later stages as context.
+   */
+  search?: boolean;
+  quorum?: Quorum;
+}
+/**
+ * When the stage after the answers may start: once answers answers are in, or after deadlineMs with at least one; answers that come later are shown, marked not reviewed.
+ */
+export interface Quorum {
+  answers?: number;
+  deadlineMs?: number;
 }
 /**
  * Result of `start_run`: the run was accepted and its events will follow.
@@ -109,6 +121,25 @@ export interface ResumeRunResult {
 export interface ModelInfo {
   id: string;
   provider: string;
+}
+/**
+ * A stage of a workflow: its name and kind ("answers", "review", "synthesis", "role").
+ */
+export interface WorkflowStageInfo {
+  name: string;
+  kind: string;
+  /**
+   * True for a stage that runs only when a reviewer sends work back (a refiner).
+   */
+  loop: boolean;
+}
+/**
+ * An entry of `list_workflows`: a workflow and the stages of its first pass.
+ */
+export interface WorkflowInfo {
+  name: string;
+  description: string;
+  stages: WorkflowStageInfo[];
 }
 /**
  * `stage_progress`: a stage started, a model finished, the stage ended, or a heartbeat.
@@ -188,6 +219,10 @@ export interface ModelCompleteEvent {
    * Review stage: model ids in the order this reviewer ranked them.
    */
   ranking?: string[];
+  /**
+   * False for an answer that came in after a quorum let the reviews start without it.
+   */
+  reviewed?: boolean;
 }
 /**
  * Tokens and cost of one model call.
@@ -205,7 +240,7 @@ export interface Usage {
   partial?: boolean;
 }
 /**
- * `search_results`: web search results for a run that asked for them.
+ * `search_results`: web search results for a run that asked for them, sent as soon as the search returns.
  */
 export interface SearchResultsEvent {
   /**
@@ -218,6 +253,10 @@ export interface SearchResultsEvent {
   seq: number;
   stage: number;
   results: SearchResult[];
+  /**
+   * Why the search failed (the run goes on without it); absent on success.
+   */
+  error?: string;
 }
 /**
  * A web search hit.

@@ -14,6 +14,7 @@ import type {
   StartRunRequest,
   StartRunResult,
   TokenEvent,
+  WorkflowInfo,
 } from './contracts.js';
 
 /** Path of the Council hub on the server. */
@@ -31,6 +32,8 @@ export const HubMethods = {
   resumeRun: 'resume_run',
   /** The models this server can run. */
   listModels: 'list_models',
+  /** The workflows a run may name, built-in and configured. */
+  listWorkflows: 'list_workflows',
 } as const;
 
 /** Wire name of a hub method. */
@@ -61,6 +64,8 @@ export interface HubMethodMap {
   resume_run: { args: [request: ResumeRunRequest]; result: ResumeRunResult };
   /** The models this server can run. */
   list_models: { args: []; result: ModelInfo[] };
+  /** The workflows a run may name, built-in and configured. */
+  list_workflows: { args: []; result: WorkflowInfo[] };
 }
 
 /** Payload of every server event, by wire name. */

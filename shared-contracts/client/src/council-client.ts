@@ -21,6 +21,7 @@ import {
   type ServerEventName,
   type StartRunRequest,
   type StartRunResult,
+  type WorkflowInfo,
 } from '@council/contracts';
 import { CouncilConnectionError, CouncilHubError, CouncilRunError, resumeFailure } from './errors.js';
 import { resolveHubUrl } from './hub-url.js';
@@ -69,6 +70,7 @@ export class CouncilClient {
   private readonly runErrorListeners = new Set<(error: CouncilRunError) => void>();
   private readonly streams: RunStreams;
   private currentState: ConnectionState = 'connecting';
+  private readonly protocolName: 'json' | 'messagepack';
   private closing = false;
 
   /** @internal Use {@link connect}. */
@@ -79,6 +81,7 @@ export class CouncilClient {
     readonly hubUrl: string,
     options: ConnectOptions = {},
   ) {
+    this.protocolName = options.protocol ?? 'json';
     this.streams = new RunStreams(
       {
         deliver: (event) => this.dispatch(event),
@@ -107,6 +110,11 @@ export class CouncilClient {
     });
   }
 
+  /** The hub protocol in use. */
+  get protocol(): 'json' | 'messagepack' {
+    return this.protocolName;
+  }
+
   /** `connecting`, `connected`, `reconnecting` or `disconnected`. */
   get state(): ConnectionState {
     return this.currentState;
@@ -120,6 +128,11 @@ export class CouncilClient {
   /** The models this server can run. */
   listModels(): Promise<ModelInfo[]> {
     return this.invoke(HubMethods.listModels);
+  }
+
+  /** The workflows a run may name, with their stages. */
+  listWorkflows(): Promise<WorkflowInfo[]> {
+    return this.invoke(HubMethods.listWorkflows);
   }
 
   /** Starts a run; resolves once the server accepted it. Its events may arrive before this resolves: none are lost. */

@@ -30,6 +30,9 @@ export type {
   StartRunRequest,
   StartRunResult,
   TokenEvent,
+  Quorum,
   Usage,
+  WorkflowInfo,
+  WorkflowStageInfo,
 } from '@council/contracts';
 export { HubMethods, ServerEvents, HubPath } from '@council/contracts';

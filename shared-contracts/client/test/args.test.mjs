@@ -27,7 +27,8 @@ test('bad command lines are usage errors', () => {
   for (const argv of [
     [], ['ask'], ['frobnicate'], ['ask', '--nope', 'q'], ['ask', '--protocol', 'xml', 'q'], ['ask', '--cancel-after', 'sim/a', 'q'],
     ['ask', '--cancel-after', 'sim/a=soon', 'q'], ['ask', '--models', 'a,,b', 'q'], ['ask', '--url', 'localhost:5000', 'q'],
-    ['models', 'extra'], ['models', '--chairman', 'x'], ['ask', '--models'],
+    ['models', 'extra'], ['models', '--chairman', 'x'], ['ask', '--models'], ['workflows', '--search'],
+    ['ask', '--quorum', '0', 'q'], ['ask', '--quorum', 'two', 'q'], ['ask', '--quorum-deadline', '-5', 'q'],
   ]) {
     assert.throws(() => parseCommand(argv, {}), UsageError, argv.join(' '));
   }
@@ -37,4 +38,12 @@ test('help and version', () => {
   assert.equal(parseCommand(['--help'], {}).name, 'help');
   assert.equal(parseCommand(['ask', '-h'], {}).name, 'help');
   assert.equal(parseCommand(['-v'], {}).name, 'version');
+});
+
+test('--search and --quorum go into the request', () => {
+  const c = parseCommand(['ask', '--search', '--quorum', '2', '--quorum-deadline', '1500', 'q'], {});
+  assert.equal(c.search, true);
+  assert.deepEqual(c.quorum, { answers: 2, deadlineMs: 1500 });
+  assert.equal(parseCommand(['ask', 'q'], {}).quorum, undefined);
+  assert.equal(parseCommand(['workflows'], {}).name, 'workflows');
 });

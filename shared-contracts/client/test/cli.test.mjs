@@ -48,6 +48,15 @@ test('--json prints one event per line: each matches the schema, seqs are contig
   assert.equal(events.at(-1).status, 'ok');
 });
 
+test('--protocol messagepack streams the same events', async () => {
+  const { code, stdout, stderr } = await runCli(council(...modelsArgs, '--protocol', 'messagepack', '--json', 'Binary question'));
+  assert.equal(code, 0, stderr);
+  const events = parseNdjson(stdout);
+  assertContiguous(events);
+  for (const { type, ...payload } of events) assertEvent(type, payload);
+  assert.equal(events.at(-1).status, 'ok');
+});
+
 test('--cancel-after skips that model and the council goes on', async () => {
   const { code, stdout, stderr } = await runCli(council('--models', `${sim.a},${sim.slow}`, '--chairman', sim.chair, '--json', '--cancel-after', `${sim.slow}=300`, 'Skip the slow one'));
   assert.equal(code, 0, stderr);
@@ -136,6 +145,20 @@ test('a closed port exits 3 with a clear message', async () => {
   assert.match(stderr, new RegExp(`cannot connect to Council at http://127\\.0\\.0\\.1:${port}: connection refused`));
   assert.match(stderr, /Is the server running\?/);
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('workflows lists every workflow with its stages; --search and --quorum reach the server', async () => {
+  const listed = await runCli(['workflows', '--url', server.url]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^workflow +stages +description\ncouncil +answers → reviews → synthesis +/);
+
+  // A model slow enough that the run outlasts the (simulated) search, whose results are never waited for.
+  const { code, stdout, stderr } = await runCli(council('--models', `${sim.a},sim/late?ttft=800&tps=100&tokens=30`, '--chairman', sim.chair, '--search', '--quorum', '1', '--json', 'Search first'));
+  assert.equal(code, 0, stderr);
+  const events = parseNdjson(stdout);
+  assertContiguous(events);
+  for (const { type, ...payload } of events) assertEvent(type, payload);
+  assert.ok(events.some((e) => e.type === 'search_results'));
 });
 
 test('COUNCIL_URL is used when --url is absent', async () => {

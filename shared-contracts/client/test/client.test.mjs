@@ -19,6 +19,9 @@ test('a council over JSON: every message matches the schema, events(runId) is co
   const models = await council.listModels();
   assertResult('list_models', models);
   assert.ok(models.length > 0);
+  const workflows = await council.listWorkflows();
+  assertResult('list_workflows', workflows);
+  assert.ok(workflows.some((w) => w.name === 'council'));
 
   const started = await council.startRun({ prompt: 'Why is the sky blue?', models: [sim.a, sim.b], chairman: sim.chair });
   assertResult('start_run', started);
@@ -134,9 +137,27 @@ test("protocol 'messagepack' speaks the MessagePack hub protocol", async (t) => 
     return;
   }
   t.after(() => council.close());
-  assert.equal(council.connection.protocol.name, 'messagepack');
-  const started = await council.startRun({ prompt: 'Binary', models: [sim.a], chairman: sim.chair });
+  assert.equal(council.protocol, 'messagepack');
+  assert.equal(council.connection._protocol.name, 'messagepack', 'the SignalR connection speaks it');
+  const raw = recordRaw(council.connection);
+  const started = await council.startRun({ prompt: 'Binary', models: [sim.a, sim.b], chairman: sim.chair });
+  assertResult('start_run', started);
   const events = await collect(council.events(started.runId));
   assertContiguous(events);
   assert.equal(events.at(-1).type, 'run_complete');
+  assert.equal(events.at(-1).status, 'ok');
+  for (const { name, payload } of raw) assertEvent(name, payload);
+});
+
+test('search and quorum: search_results and late, unreviewed answers match the schema', async (t) => {
+  const council = await connect(server.url, { logLevel: 'none' });
+  t.after(() => council.close());
+  const raw = recordRaw(council.connection);
+  const late = 'sim/late?ttft=800&tps=100&tokens=30';
+  const started = await council.startRun({ prompt: 'What changed?', models: [sim.a, sim.b, late], chairman: sim.chair, search: true, quorum: { answers: 2 } });
+  const events = await collect(council.events(started.runId));
+  assertContiguous(events);
+  assert.equal(events.at(-1).status, 'ok');
+  assert.ok(events.some((e) => e.type === 'search_results'));
+  for (const { name, payload } of raw) assertEvent(name, payload);
 });

@@ -124,10 +124,33 @@ test('model output cannot move the cursor', () => {
   const renderer = new TtyRenderer(screen, noColors, false, 60_000);
   const view = new RunView(started, () => 0);
   renderer.started(view);
+  view.apply({ type: 'stage_progress', runId: 'r1', seq: 0, stage: 0, name: 'answers', status: 'started', completed: 0, total: 2, elapsedMs: 0, completedModels: [], pendingModels: [] });
   const evil = { type: 'token', runId: 'r1', seq: 1, stage: 0, model: 'sim/a', delta: 'ok\u001b[2J\u001b[10Aboom' };
   view.apply(evil);
   renderer.event({ type: 'model_start', runId: 'r1', seq: 2, stage: 0, model: 'sim/a' }, view);
   renderer.dispose();
   assert.doesNotMatch(screen.written, /\u001b\[2J|\u001b\[10A/);
   assert.match(screen.text(), /│ okboom/);
+});
+
+test('with a quorum, a late answer streams on in the live region beside the next stage, numbered for its key', () => {
+  const screen = new Screen(100, 30);
+  const renderer = new TtyRenderer(screen, noColors, true, 60_000);
+  const view = new RunView(started, () => 0);
+  renderer.started(view);
+  const progress = (stage, name, status) => ({ type: 'stage_progress', runId: 'r1', seq: 0, stage, name, status, completed: 0, total: 2, elapsedMs: 0, completedModels: [], pendingModels: [] });
+  for (const event of [
+    progress(0, 'answers', 'started'),
+    { type: 'token', runId: 'r1', seq: 0, stage: 0, model: 'sim/b', delta: 'still going' },
+    progress(1, 'reviews', 'started'),
+    { type: 'model_start', runId: 'r1', seq: 0, stage: 1, model: 'sim/a' },
+  ]) {
+    view.apply(event);
+    renderer.event(event, view);
+  }
+  assert.deepEqual(view.activeLanes().map((l) => `${l.stage}:${l.model}`), ['0:sim/a', '0:sim/b', '1:sim/a', '1:sim/b']);
+  const text = screen.text();
+  assert.match(text, /stage 1\/3: answers[\s\S]*\[2\] sim\/b  ▸ streaming[\s\S]*stage 2\/3: reviews[\s\S]*\[3\] sim\/a[\s\S]*\[4\] sim\/b/);
+  assert.match(text, /1-4: skip a model/);
+  renderer.dispose();
 });

@@ -23,13 +23,15 @@ export interface ConnectionArgs {
 export type Command =
   | { readonly name: 'help' }
   | { readonly name: 'version' }
-  | ({ readonly name: 'models' } & ConnectionArgs)
+  | ({ readonly name: 'models' | 'workflows' } & ConnectionArgs)
   | ({
       readonly name: 'ask';
       readonly prompt: string;
       readonly models?: string[];
       readonly chairman?: string;
       readonly workflow?: string;
+      readonly search: boolean;
+      readonly quorum?: { answers?: number; deadlineMs?: number };
       readonly cancelAfter: CancelAfter[];
     } & ConnectionArgs);
 
@@ -39,6 +41,7 @@ Commands:
   ask <question>            Ask the council: every model streams live in its own lane, then
                             the rankings, the chairman's answer and tokens/cost/latency per model
   models                    List the models the server can run
+  workflows                 List the workflows and their stages
 
 Options:
   --url <url>               Council server (default: $COUNCIL_URL or ${DEFAULT_URL})
@@ -46,7 +49,10 @@ Options:
                             Hub protocol (default: json)
   --models <a,b,...>        Council models (default: the server's council)
   --chairman <model>        Model that writes the final answer (default: the server's)
-  --workflow <name>         Workflow (default: the server's, council)
+  --workflow <name>         Workflow (default: the server's, council); see council workflows
+  --search                  Search the web beside the first stage
+  --quorum <n>              Reviews may start once n answers are in (later ones still stream)
+  --quorum-deadline <ms>    ... or this long after the answers started, with at least one
   --cancel-after <model=ms> Skip a model ms after the run starts; model is an id or a lane
                             number in the stage running then; repeatable
   --json                    Print every event as one line of JSON (NDJSON), for scripts
@@ -73,6 +79,9 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
         models: { type: 'string' },
         chairman: { type: 'string' },
         workflow: { type: 'string' },
+        search: { type: 'boolean' },
+        quorum: { type: 'string' },
+        'quorum-deadline': { type: 'string' },
         'cancel-after': { type: 'string', multiple: true },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
@@ -88,7 +97,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (values.version) return { name: 'version' };
 
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command (ask or models)');
+  if (command === undefined) throw new UsageError('missing command (ask, models or workflows)');
   if (command === 'help') return { name: 'help' };
 
   const protocol = values.protocol ?? 'json';
@@ -98,11 +107,12 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   const connection: ConnectionArgs = { url, protocol, json: values.json ?? false, verbose: values.verbose ?? false };
 
   switch (command) {
-    case 'models': {
-      if (rest.length > 0) throw new UsageError(`models takes no arguments (got '${rest.join(' ')}')`);
-      const askOnly = (['models', 'chairman', 'workflow', 'cancel-after'] as const).filter((k) => values[k] !== undefined);
-      if (askOnly.length > 0) throw new UsageError(`--${askOnly[0]} is an option of ask, not of models`);
-      return { name: 'models', ...connection };
+    case 'models':
+    case 'workflows': {
+      if (rest.length > 0) throw new UsageError(`${command} takes no arguments (got '${rest.join(' ')}')`);
+      const askOnly = (['models', 'chairman', 'workflow', 'search', 'quorum', 'quorum-deadline', 'cancel-after'] as const).filter((k) => values[k] !== undefined);
+      if (askOnly.length > 0) throw new UsageError(`--${askOnly[0]} is an option of ask, not of ${command}`);
+      return { name: command, ...connection };
     }
     case 'ask': {
       const prompt = rest.join(' ').trim();
@@ -114,12 +124,27 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
         models: values.models !== undefined ? list('--models', values.models) : undefined,
         chairman: nonEmpty('--chairman', values.chairman),
         workflow: nonEmpty('--workflow', values.workflow),
+        search: values.search ?? false,
+        quorum: quorum(values.quorum, values['quorum-deadline']),
         cancelAfter: (values['cancel-after'] ?? []).map(cancelAfter),
       };
     }
     default:
-      throw new UsageError(`unknown command '${command}' (use ask or models)`);
+      throw new UsageError(`unknown command '${command}' (use ask, models or workflows)`);
   }
+}
+
+function quorum(answers: string | undefined, deadlineMs: string | undefined): { answers?: number; deadlineMs?: number } | undefined {
+  if (answers === undefined && deadlineMs === undefined) return undefined;
+  return {
+    ...(answers !== undefined ? { answers: positive('--quorum', answers) } : {}),
+    ...(deadlineMs !== undefined ? { deadlineMs: positive('--quorum-deadline', deadlineMs) } : {}),
+  };
+}
+
+function positive(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`${flag} takes a whole number of at least 1, not '${value}'`);
+  return Number(value);
 }
 
 function list(flag: string, value: string): string[] {

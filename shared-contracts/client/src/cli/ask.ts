@@ -71,10 +71,12 @@ export async function ask(command: AskCommand, proc: CliProcess): Promise<number
   }
   const skip = (target: string, reason = '') => {
     if (!view || !runId) return;
+    const active = view.activeLanes();
     const lane = /^\d+$/.test(target)
-      ? view.liveStage?.lanes[Number(target) - 1]
-      : view.liveStage?.lanes.find((l) => l.model === target) ?? { model: target, stage: undefined, status: 'waiting' };
-    if (!lane) return renderer.notice(`no model ${target} in this stage`);
+      ? active[Number(target) - 1]
+      : active.find((l) => l.model === target && (l.status === 'waiting' || l.status === 'streaming'))
+        ?? active.find((l) => l.model === target) ?? { model: target, stage: undefined, status: 'waiting' };
+    if (!lane) return renderer.notice(`no model number ${target} in the running stage`);
     if (lane.status !== 'waiting' && lane.status !== 'streaming') return renderer.notice(`${lane.model} has already finished${reason}`);
     renderer.notice(`skipping ${lane.model}${reason}`);
     council!.cancelModel({ runId, model: lane.model, stage: lane.stage })
@@ -88,7 +90,14 @@ export async function ask(command: AskCommand, proc: CliProcess): Promise<number
 
     let started;
     try {
-      started = await council.startRun({ prompt: command.prompt, models: command.models, chairman: command.chairman, workflow: command.workflow });
+      started = await council.startRun({
+        prompt: command.prompt,
+        models: command.models,
+        chairman: command.chairman,
+        workflow: command.workflow,
+        ...(command.search ? { search: true } : {}),
+        ...(command.quorum ? { quorum: command.quorum } : {}),
+      });
     } catch (error) {
       if (error instanceof CouncilHubError) {
         stderr.write(`council: the server rejected the run: ${error.serverMessage}\n`);

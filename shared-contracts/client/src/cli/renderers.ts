@@ -70,7 +70,7 @@ export class PlainRenderer implements Renderer {
         break;
       }
       case 'search_results':
-        this.lines([`search: ${event.results.length} results`, ...event.results.map((r) => `  ${r.title} <${r.url}>`)]);
+        this.lines(report.searchResults(event));
         break;
       case 'run_complete':
         break;
@@ -126,7 +126,7 @@ export class TtyRenderer implements Renderer {
     if (event.type === 'stage_progress' && (event.status === 'completed' || event.status === 'skipped')) {
       this.commitStage(event.stage, view);
     } else if (event.type === 'search_results') {
-      this.permanent([`search: ${event.results.length} results`, ...event.results.map((r) => `  ${r.title} <${r.url}>`)]);
+      this.permanent(this.report!.searchResults(event));
     } else if (event.type === 'model_complete' || event.type === 'model_start') {
       this.render(); // status changes show at once; tokens wait for the next frame
     }
@@ -192,29 +192,30 @@ export class TtyRenderer implements Renderer {
   private frame(width: number): string[] {
     const view = this.view!;
     const s = this.style;
-    const stage = view.liveStage;
-    if (!stage || this.committed.has(stage.index)) {
-      return [s.dim(`waiting for the next stage… ${formatMs(view.elapsedMs())}`)];
-    }
-    const total = view.stages.length;
-    const done = stage.lanes.filter((l) => l.status === 'done' || l.status === 'cancelled' || l.status === 'failed').length;
-    const lines = [s.bold(`stage ${stage.index + 1}/${total}: ${stage.name}`) + s.dim(` · ${done}/${stage.lanes.length} finished · ${formatMs(view.elapsedMs())}`)];
+    const stages = view.activeStages().filter((st) => !this.committed.has(st.index));
+    if (stages.length === 0) return [s.dim(`waiting for the next stage… ${formatMs(view.elapsedMs())}`)];
 
+    const total = view.stages.length;
+    const lanes = stages.flatMap((st) => st.lanes);
     const rows = Math.max(6, this.out.rows || 24);
     const footer = this.keysHint ? 1 : 0;
-    const perLane = Math.floor((rows - 2 - footer) / Math.max(1, stage.lanes.length)) - 1;
+    const perLane = Math.floor((rows - 1 - stages.length - footer) / Math.max(1, lanes.length)) - 1;
     const textLines = Math.max(0, Math.min(4, perLane));
-    for (const lane of stage.lanes) {
-      lines.push(this.report!.laneSummary(lane, Math.max(16, Math.floor(width * 0.4))));
-      if (textLines > 0 && lane.text && (lane.status === 'streaming' || lane.status === 'done')) {
-        const tail = wrap(stripControl(lane.text.slice(-4000)).trimEnd(), width - 6).filter((l) => l.trim()).slice(-textLines);
-        lines.push(...tail.map((l) => s.dim(`    │ ${l}`)));
+    const labelWidth = Math.max(16, Math.floor(width * 0.4));
+    const lines: string[] = [];
+    let key = 0;
+    for (const stage of stages) {
+      const done = stage.lanes.filter((l) => l.status === 'done' || l.status === 'cancelled' || l.status === 'failed').length;
+      lines.push(s.bold(`stage ${stage.index + 1}/${total}: ${stage.name}`) + s.dim(` · ${done}/${stage.lanes.length} finished · ${formatMs(view.elapsedMs())}`));
+      for (const lane of stage.lanes) {
+        lines.push(this.report!.laneSummary(lane, labelWidth, ++key));
+        if (textLines > 0 && lane.text && (lane.status === 'streaming' || lane.status === 'done')) {
+          const tail = wrap(stripControl(lane.text.slice(-4000)).trimEnd(), width - 6).filter((l) => l.trim()).slice(-textLines);
+          lines.push(...tail.map((l) => s.dim(`    │ ${l}`)));
+        }
       }
     }
-    if (this.keysHint) {
-      const n = stage.lanes.length;
-      lines.push(s.dim(`${n > 1 ? `1-${Math.min(n, 9)}` : '1'}: skip a model · Ctrl-C: cancel the run`));
-    }
+    if (this.keysHint) lines.push(s.dim(`${key > 1 ? `1-${Math.min(key, 9)}` : '1'}: skip a model · Ctrl-C: cancel the run`));
     return lines.slice(0, rows - 1);
   }
 }

@@ -20,7 +20,7 @@ export class Report {
   }
 
   /** `[1] sim/a ✓ done · 30 tok · 123 tok/s · ttft 91ms · 0.24s` */
-  laneSummary(lane: Lane, labelWidth = Infinity): string {
+  laneSummary(lane: Lane, labelWidth = Infinity, number = lane.number): string {
     const s = this.style;
     const icon = statusIcon[lane.status];
     const paint = lane.status === 'done' ? s.green : lane.status === 'failed' ? s.red : lane.status === 'cancelled' ? s.yellow : s.dim;
@@ -32,7 +32,8 @@ export class Report {
     if (lane.ttftMs !== undefined) parts.push(`ttft ${formatMs(lane.ttftMs)}`);
     if (lane.durationMs !== undefined) parts.push(formatMs(lane.durationMs));
     if (lane.usage?.cost !== undefined) parts.push(formatCost(lane.usage.cost));
-    const label = `[${lane.number}] ${lane.model}`;
+    if (lane.reviewed === false) parts.push(s.dim('not reviewed (came after the quorum)'));
+    const label = `[${number}] ${lane.model}`;
     let line = `${s.cyan([...label].length > labelWidth ? truncate(label, labelWidth) : label)}  ${parts.join(' · ')}`;
     if (lane.error) line += ` · ${s.red(stripControl(lane.error))}`;
     return line;
@@ -45,6 +46,13 @@ export class Report {
     if (withText && text) lines.push(...text.split('\n').map((l) => `  ${l}`));
     if (lane.ranking?.length) lines.push(`  ${this.style.bold('ranking:')} ${lane.ranking.join(' > ')}`);
     return lines;
+  }
+
+  /** `search_results`: the hits, or why the search failed. */
+  searchResults(event: { results: { title: string; url: string }[]; error?: string }): string[] {
+    if (event.error) return [this.style.yellow(`search failed: ${stripControl(event.error)} (the run goes on without it)`)];
+    return [`search: ${event.results.length} result${event.results.length === 1 ? '' : 's'}`,
+      ...event.results.map((r) => `  ${stripControl(r.title)} <${stripControl(r.url)}>`)];
   }
 
   /** Whether a stage's texts are printed with its lanes: the synthesis is printed once, as the final answer. */

@@ -20,11 +20,13 @@ export interface Lane {
   usage?: Usage;
   error?: string;
   ranking?: string[];
+  /** False for an answer that came in after a quorum let the reviews start without it. */
+  reviewed?: boolean;
 }
 
 export interface StageView {
   readonly index: number;
-  readonly name: string;
+  name: string;
   readonly kind: string;
   status: StageStatus | 'pending';
   elapsedMs: number;
@@ -57,6 +59,7 @@ export class RunView {
     switch (event.type) {
       case 'stage_progress': {
         const stage = this.stage(event.stage);
+        stage.name = event.name; // stages can be added as the run goes (a refiner loop)
         stage.status = event.status;
         stage.elapsedMs = event.elapsedMs;
         if (event.status === 'started' || event.status === 'running') this.currentStage = Math.max(this.currentStage, event.stage);
@@ -84,6 +87,7 @@ export class RunView {
         lane.usage = event.usage;
         lane.error = event.error;
         lane.ranking = event.ranking;
+        lane.reviewed = event.reviewed;
         break;
       }
       case 'run_complete':
@@ -112,9 +116,14 @@ export class RunView {
     return stage;
   }
 
-  /** The stage shown live: the current one, or the first before anything started. */
-  get liveStage(): StageView | undefined {
-    return this.currentStage >= 0 ? this.stage(this.currentStage) : this.stages[0];
+  /** Stages under way (started, not yet completed or skipped): usually one; more when a quorum let the next start early. */
+  activeStages(): StageView[] {
+    return this.stages.filter((s) => s.status === 'started' || s.status === 'running');
+  }
+
+  /** The lanes of the active stages in display order: number key k skips the k-th. */
+  activeLanes(): Lane[] {
+    return this.activeStages().flatMap((s) => s.lanes);
   }
 
   /** Tokens per second: exact once the call is done (from usage), estimated (~4 characters a token) while streaming. */

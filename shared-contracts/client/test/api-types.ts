@@ -10,6 +10,7 @@ import {
   type StartRunResult,
   type TokenEvent,
   type RunCompleteEvent,
+  type WorkflowInfo,
 } from '@council/client';
 
 export async function usesTheApi(): Promise<void> {
@@ -17,6 +18,8 @@ export async function usesTheApi(): Promise<void> {
   const state: ConnectionState = council.state;
   const offState: () => void = council.onStateChange((s: ConnectionState) => void s);
   const models: ModelInfo[] = await council.listModels();
+  const workflows: WorkflowInfo[] = await council.listWorkflows();
+  const protocol: 'json' | 'messagepack' = council.protocol;
   const started: StartRunResult = await council.startRun({ prompt: 'q', models: models.map((m) => m.id), chairman: 'sim/c', workflow: 'council' });
   const skipped: AcceptedResult = await council.cancelModel({ runId: started.runId, model: 'sim/a', stage: 0 });
   const cancelled: AcceptedResult = await council.cancelRun({ runId: started.runId });
@@ -36,5 +39,5 @@ export async function usesTheApi(): Promise<void> {
   council.onRunError((e: CouncilRunError) => void e.reason);
   for await (const event of council.events(started.runId)) void event.seq;
   await council.close();
-  void [state, offState, skipped, cancelled, resumed, offToken, offAll];
+  void [state, offState, workflows, protocol, skipped, cancelled, resumed, offToken, offAll];
 }

@@ -44,10 +44,16 @@ export interface StartRunRequest {
   quorum?: Quorum;
 }
 /**
- * When the stage after the answers may start: once answers answers are in, or after deadlineMs with at least one; answers that come later are shown, marked not reviewed.
+ * When the stage after the answers may start without waiting for every answer; answers that come later are shown, marked not reviewed.
  */
 export interface Quorum {
+  /**
+   * Start once this many answers are in.
+   */
   answers?: number;
+  /**
+   * Start after this long, once at least one answer is in.
+   */
   deadlineMs?: number;
 }
 /**

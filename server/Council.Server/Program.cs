@@ -3,6 +3,7 @@ using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Operations;
 using Council.Server.Providers;
+using Council.Server.Search;
 using Council.Server.Telemetry;
 using Council.Server.WebClient;
 
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCouncilCore();
 builder.AddCouncilProviders();
+builder.AddCouncilSearch();
 builder.AddCouncilHub();
 builder.AddCouncilTelemetry();
 

@@ -1,4 +1,5 @@
 using Council.Server;
+using Council.Server.Auth;
 using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Providers;
@@ -11,9 +12,12 @@ builder.AddCouncilCore();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
 builder.AddCouncilHub();
+builder.AddCouncilAuth();
 
 var app = builder.Build();
 
+app.EnsureSafeBinding();
+app.UseCouncilAuth();
 app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilProviders();

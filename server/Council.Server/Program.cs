@@ -1,4 +1,5 @@
 using Council.Server;
+using Council.Server.Auth;
 using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Operations;
@@ -13,10 +14,13 @@ builder.AddCouncilCore();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
 builder.AddCouncilHub();
+builder.AddCouncilAuth();
 builder.AddCouncilTelemetry();
 
 var app = builder.Build();
 
+app.EnsureSafeBinding();
+app.UseCouncilAuth();
 app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilProviders();

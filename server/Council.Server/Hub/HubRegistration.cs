@@ -46,7 +46,8 @@ public static class HubRegistration
     public static IEndpointRouteBuilder MapCouncilHub(this IEndpointRouteBuilder endpoints)
     {
         // Stateful reconnect covers short transport drops; resume_run covers everything longer.
-        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath, o => o.AllowStatefulReconnects = true);
+        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath, o => o.AllowStatefulReconnects = true)
+            .RequireCors(Auth.AuthRegistration.CorsPolicy);
         return endpoints;
     }
 }

@@ -6,6 +6,7 @@ namespace Council.Server.Workflows;
 /// <param name="Chairmen">The chairman first, then its fallbacks in order.</param>
 /// <param name="History">Earlier turns of the conversation, oldest first.</param>
 /// <param name="Search">Search the web alongside the first stage.</param>
+/// <param name="Owner">The user the run belongs to; nobody else can see or touch it.</param>
 public sealed record RunPlan(
     string RunId,
     string ConversationId,
@@ -15,7 +16,8 @@ public sealed record RunPlan(
     IReadOnlyList<string> Chairmen,
     IReadOnlyList<ConversationTurn> History,
     bool Search = false,
-    Quorum? Quorum = null)
+    Quorum? Quorum = null,
+    string Owner = Auth.CouncilUser.LocalUser)
 {
     /// <summary>The models a stage will call, as planned before anything ran.</summary>
     public IReadOnlyList<string> PlannedModels(StageDefinition stage) => stage.Kind switch

@@ -8,7 +8,7 @@ namespace Council.Server.Workflows;
 /// <summary>Checks a <c>start_run</c> request and fills in the defaults; every rejection says what to fix.</summary>
 public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog workflows, ModelRouter router, ConversationStore conversations)
 {
-    public async Task<RunPlan> PlanAsync(StartRunRequest? request, CancellationToken cancellationToken)
+    public async Task<RunPlan> PlanAsync(StartRunRequest? request, string owner, CancellationToken cancellationToken)
     {
         var o = options.Value;
         if (request is null)
@@ -53,7 +53,7 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             }
         }
 
-        var history = await conversations.HistoryAsync(request.ConversationId, cancellationToken)
+        var history = await conversations.HistoryAsync(request.ConversationId, owner, cancellationToken)
             ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
         var conversationId = request.ConversationId ?? NewId();
 
@@ -73,7 +73,7 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             }
         }
 
-        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum);
+        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum, owner);
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Council.Contracts.Messages;
 using Council.Server.Grains;
@@ -13,11 +14,27 @@ namespace Council.Server.Telemetry;
 /// </summary>
 public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, EventTimes times, TimeProvider time) : IRunObserver
 {
+    /// <summary>Each live run's stage definitions by stage index (which is not the workflow position once a loop repeats a stage).</summary>
+    private readonly ConcurrentDictionary<RunPlan, List<string?>> _stages = new(ReferenceEqualityComparer.Instance);
+
     public void RunStarted(RunPlan plan)
     {
+        _stages[plan] = [];
         times.Start(plan);
         stats.RunStarted();
         metrics.ActiveRuns.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Workflow, plan.Workflow.Name));
+    }
+
+    public void StageStarted(RunPlan plan, int stage, StageDefinition definition, IReadOnlyList<string> models)
+    {
+        if (_stages.TryGetValue(plan, out var names))
+        {
+            while (names.Count <= stage)
+            {
+                names.Add(null);
+            }
+            names[stage] = definition.Name;
+        }
     }
 
     public void CallStarted(RunPlan plan, int stage, string model, string provider)
@@ -37,7 +54,7 @@ public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, Eve
             { TelemetryTags.OperationName, TelemetryTags.Chat },
             { TelemetryTags.ProviderName, provider },
             { TelemetryTags.RequestModel, CouncilTelemetry.ModelForMetrics(complete.Model) },
-            { TelemetryTags.StageName, StageName(plan, complete.Stage) },
+            { TelemetryTags.StageName, _stages.TryGetValue(plan, out var names) ? names.ElementAtOrDefault(complete.Stage) : null },
         };
         if (metrics.TimeToFirstToken.Enabled && complete.TtftMs is { } ttft)
         {
@@ -86,6 +103,7 @@ public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, Eve
 
     public void RunEnded(RunPlan plan, RunCompleteEvent end)
     {
+        _stages.TryRemove(plan, out _);
         times.End(plan);
         stats.RunEnded(end.Status);
         var workflow = new KeyValuePair<string, object?>(TelemetryTags.Workflow, plan.Workflow.Name);
@@ -108,9 +126,6 @@ public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, Eve
         RunStatus.Interrupted => "interrupted",
         _ => "failed",
     };
-
-    internal static string StageName(RunPlan plan, int stage) =>
-        stage >= 0 && stage < plan.Workflow.Stages.Count ? plan.Workflow.Stages[stage].Name : stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static TagList WithTokenType(TagList tags, string type)
     {

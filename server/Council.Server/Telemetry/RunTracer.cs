@@ -54,12 +54,14 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
         {
             return;
         }
-        var span = Start($"stage {definition.Name}", ActivityKind.Internal, run.Run.Context);
+        // The name clients see ("reviews (round 2)" in a loop), from the stage_progress appended just before.
+        var name = run.StageNames.GetValueOrDefault(stage) ?? definition.Name;
+        var span = Start($"stage {name}", ActivityKind.Internal, run.Run.Context);
         if (span is not null && span.IsAllDataRequested)
         {
             span.SetTag(TelemetryTags.RunId, plan.RunId);
             span.SetTag(TelemetryTags.StageIndex, stage);
-            span.SetTag(TelemetryTags.StageName, definition.Name);
+            span.SetTag(TelemetryTags.StageName, name);
             span.SetTag(TelemetryTags.StageKind, definition.Kind.WireName());
             span.SetTag(TelemetryTags.Models, models.ToArray());
         }
@@ -72,20 +74,19 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
         {
             return;
         }
-        if (!run.Stages.Remove(stage, out var span))
+        if (run.Stages.Remove(stage, out var span))
+        {
+            EndStage(span, status == StageStatus.Skipped ? "skipped" : "completed");
+        }
+        else if (status == StageStatus.Skipped)
         {
             // A skipped stage never started: it gets an empty span, so the trace shows it was skipped.
-            var definition = plan.Workflow.Stages[stage];
-            span = Start($"stage {definition.Name}", ActivityKind.Internal, run.Run.Context);
+            var name = run.StageNames.GetValueOrDefault(stage) ?? stage.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            span = Start($"stage {name}", ActivityKind.Internal, run.Run.Context);
             span?.SetTag(TelemetryTags.RunId, plan.RunId);
             span?.SetTag(TelemetryTags.StageIndex, stage);
-            span?.SetTag(TelemetryTags.StageName, definition.Name);
-            span?.SetTag(TelemetryTags.StageKind, definition.Kind.WireName());
-        }
-        if (span is not null)
-        {
-            span.SetTag(TelemetryTags.StageStatus, status == StageStatus.Skipped ? "skipped" : "completed");
-            Stop(span);
+            span?.SetTag(TelemetryTags.StageName, name);
+            EndStage(span, "skipped");
         }
     }
 
@@ -110,7 +111,7 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
             span.SetTag(TelemetryTags.ConversationId, plan.ConversationId);
             span.SetTag(TelemetryTags.RunId, plan.RunId);
             span.SetTag(TelemetryTags.StageIndex, stage);
-            span.SetTag(TelemetryTags.StageName, RunMeasurements.StageName(plan, stage));
+            span.SetTag(TelemetryTags.StageName, run.StageNames.GetValueOrDefault(stage));
         }
         run.Calls[(stage, model)] = span;
     }
@@ -132,6 +133,27 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
             {
                 [TelemetryTags.TimeToFirstTokenMs] = timeToFirstToken.TotalMilliseconds,
             }));
+        }
+    }
+
+    /// <summary>
+    /// Notes each stage's name as clients see it, and ends a stage's span at its <c>completed</c> progress even
+    /// when no StageEnded follows (an answers stage whose late answers came in after a quorum). Nothing else per event.
+    /// </summary>
+    public void EventAppended(RunPlan plan, RunEvent runEvent)
+    {
+        if (runEvent is not StageProgressEvent progress || Find(plan) is not { } run)
+        {
+            return;
+        }
+        switch (progress.Status)
+        {
+            case StageStatus.Started or StageStatus.Skipped:
+                run.StageNames[progress.Stage] = progress.Name;
+                break;
+            case StageStatus.Completed when run.Stages.Remove(progress.Stage, out var span):
+                EndStage(span, "completed");
+                break;
         }
     }
 
@@ -197,10 +219,9 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
             span.SetTag(TelemetryTags.CancelReason, reason);
             Stop(span);
         }
-        foreach (var span in run.Stages.Values.OfType<Activity>())
+        foreach (var span in run.Stages.Values)
         {
-            span.SetTag(TelemetryTags.StageStatus, RunMeasurements.StatusName(end.Status));
-            Stop(span);
+            EndStage(span, RunMeasurements.StatusName(end.Status));
         }
 
         var root = run.Run;
@@ -236,6 +257,15 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
         _ when error.StartsWith("No data for", StringComparison.Ordinal) => "stalled",
         _ => "provider_error",
     };
+
+    private static void EndStage(Activity? span, string status)
+    {
+        if (span is not null)
+        {
+            span.SetTag(TelemetryTags.StageStatus, status);
+            Stop(span);
+        }
+    }
 
     private RunSpans? Find(RunPlan plan) =>
         CouncilTelemetry.Source.HasListeners() || !_runs.IsEmpty ? _runs.GetValueOrDefault(plan.RunId) : null;
@@ -280,6 +310,7 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
     {
         public Activity Run { get; } = run;
         public Dictionary<int, Activity?> Stages { get; } = [];
+        public Dictionary<int, string> StageNames { get; } = [];
         public ConcurrentDictionary<(int Stage, string Model), Activity> Calls { get; } = new();
         public List<Activity> EndedWithRun { get; } = [];
     }

@@ -80,6 +80,30 @@ public sealed class RunMetricsTests
         cancel.Sum.ShouldBeInRange(0, 1);
     }
 
+    [Test]
+    public async Task PipelineLoop_CountsCallsByTheStagesDefinition_NotItsRound(CancellationToken cancellationToken)
+    {
+        var before = _metrics.Collect();
+        await using (var hub = await _app.ConnectAsync(cancellationToken))
+        {
+            var result = await hub.InvokeAsync("start_run", new
+            {
+                prompt = "Write a function that adds two numbers.",
+                workflow = "pipeline",
+                models = PipelineRoles,
+            }, cancellationToken);
+            await RunCompleteAsync(hub, result.GetProperty("runId").GetString()!, cancellationToken);
+        }
+        var after = await SettledAsync(cancellationToken);
+
+        Delta(before, after, "council.model_calls", ("council.stage.name", "reviewer")).ShouldBe(3);
+        Delta(before, after, "council.model_calls", ("council.stage.name", "refiner")).ShouldBe(2);
+        Delta(before, after, "council.runs", ("council.workflow", "pipeline"), ("council.run.status", "ok")).ShouldBe(1);
+    }
+
+    private static readonly string[] PipelineRoles =
+        ["sim/arch?ttft=10&tps=500&tokens=20", "sim/code?ttft=10&tps=500&tokens=20", "sim/rev?ttft=10&tps=500&tokens=20&approve=0", "sim/doc?ttft=10&tps=500&tokens=20"];
+
     /// <summary>Collects until the run's last observer calls and send loops are done (active counts back to 0).</summary>
     private async Task<IReadOnlyList<MetricSample>> SettledAsync(CancellationToken cancellationToken)
     {

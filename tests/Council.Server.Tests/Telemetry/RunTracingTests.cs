@@ -7,6 +7,9 @@ namespace Council.Server.Tests.Telemetry;
 [CancelAfter(60_000)]
 public sealed class RunTracingTests
 {
+    private static readonly string[] PipelineRoles =
+        ["sim/arch?ttft=10&tps=500&tokens=20", "sim/code?ttft=10&tps=500&tokens=20", "sim/rev?ttft=10&tps=500&tokens=20&approve=0", "sim/doc?ttft=10&tps=500&tokens=20"];
+
     private readonly SpanCollector _spans = new();
     private CouncilApp _app = null!;
 
@@ -122,5 +125,53 @@ public sealed class RunTracingTests
         ChildrenOf(_spans, run).Select(s => s.OperationName).ShouldBe(["stage answers", "stage reviews", "stage synthesis"],
             "one answer left: the review stage is skipped, and still shown");
         ChildrenOf(_spans, run)[1].Tag("council.stage.status").ShouldBe("skipped");
+    }
+
+    [Test]
+    public async Task PipelineLoop_NamesEachRoundsStage_AsClientsSeeIt(CancellationToken cancellationToken)
+    {
+        await using var hub = await _app.ConnectAsync(cancellationToken);
+        var result = await hub.InvokeAsync("start_run", new
+        {
+            prompt = "Write a function that adds two numbers.",
+            workflow = "pipeline",
+            models = PipelineRoles,
+        }, cancellationToken);
+        var runId = result.GetProperty("runId").GetString()!;
+        await RunCompleteAsync(hub, runId, cancellationToken);
+        var run = await RunSpanAsync(_spans, runId, cancellationToken);
+
+        var stages = ChildrenOf(_spans, run);
+        stages.Select(s => s.OperationName).ShouldBe([
+            "stage architect", "stage coder", "stage reviewer", "stage refiner (round 1)", "stage reviewer (round 2)",
+            "stage refiner (round 2)", "stage reviewer (round 3)", "stage documenter"]);
+        stages.Select(s => s.Tag("council.stage.index")).ShouldBe(Enumerable.Range(0, 8).Cast<object?>());
+        stages.ShouldAllBe(s => ChildrenOf(_spans, s).Length == 1);
+    }
+
+    [Test]
+    public async Task Quorum_AnswersStageSpan_EndsWithItsLastLateAnswer(CancellationToken cancellationToken)
+    {
+        await using var hub = await _app.ConnectAsync(cancellationToken);
+        const string late = "sim/late?ttft=10&tps=60&tokens=40";
+        var result = await hub.InvokeAsync("start_run", new
+        {
+            prompt = "Why is the sky blue?",
+            models = new[] { A, B, late },
+            chairman = Chair,
+            quorum = new { answers = 2 },
+        }, cancellationToken);
+        var runId = result.GetProperty("runId").GetString()!;
+        await RunCompleteAsync(hub, runId, cancellationToken);
+        var run = await RunSpanAsync(_spans, runId, cancellationToken);
+
+        var stages = ChildrenOf(_spans, run);
+        stages.Select(s => s.OperationName).ShouldBe(["stage answers", "stage reviews", "stage synthesis"]);
+        var answers = stages[0];
+        answers.Tag("council.stage.status").ShouldBe("completed");
+        var lateCall = ChildrenOf(_spans, answers).Single(c => (string?)c.Tag("gen_ai.request.model") == late);
+        lateCall.Tag("council.call.status").ShouldBe("ok");
+        (answers.StartTimeUtc + answers.Duration).ShouldBeGreaterThanOrEqualTo(lateCall.StartTimeUtc + lateCall.Duration);
+        stages[1].StartTimeUtc.ShouldBeLessThan(lateCall.StartTimeUtc + lateCall.Duration, "the reviews started before the late answer was in");
     }
 }

@@ -28,7 +28,7 @@ public sealed record StatsSnapshot(
 /// <param name="TimeToFirstTokenMs">Model call start to its first token.</param>
 /// <param name="ModelCallDurationMs">Model call start to its <c>model_complete</c>.</param>
 /// <param name="CancelToCompleteMs">A user's <c>cancel_model</c> reaching the run to the model's <c>model_complete</c>.</param>
-/// <param name="SendLagMs">An event appended to the run's log to a subscriber's transport accepting it.</param>
+/// <param name="SendLagMs">An event appended to the run's log to a subscriber's transport accepting it (all events but tokens, of which one in 8).</param>
 public sealed record LatencyWindow(
     LatencySummary TimeToFirstTokenMs,
     LatencySummary ModelCallDurationMs,

@@ -31,7 +31,7 @@ public sealed class CouncilMetrics
             "From a user's cancel reaching the run to the model's model_complete",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServerBuckets });
         SendLag = meter.CreateHistogram("council.send.lag", "s",
-            "From an event appended to a run's log to one subscriber's transport accepting it",
+            "From an event appended to a run's log to one subscriber's transport accepting it (every event but tokens, of which one in 8)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ServerBuckets });
         TokenUsage = meter.CreateHistogram("gen_ai.client.token.usage", "{token}",
             "Tokens per model call, by gen_ai.token.type (input or output)",

@@ -36,7 +36,7 @@ public sealed class EventTimes
     public int Count => _runs.Count;
 }
 
-/// <summary>Append timestamps of one run: one writer (the run's grain), any number of readers.</summary>
+/// <summary>Append timestamps of one run, by seq (0 where not sampled): one writer (the run's grain), any number of readers.</summary>
 internal sealed class RunEventTimes
 {
     private long[] _times = new long[256];
@@ -66,6 +66,6 @@ internal sealed class RunEventTimes
             return false;
         }
         timestamp = Volatile.Read(ref _times)[seq];
-        return true;
+        return timestamp != 0;
     }
 }

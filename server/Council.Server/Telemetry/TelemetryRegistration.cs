@@ -26,11 +26,10 @@ public static class TelemetryRegistration
         services.AddHostedService(sp => sp.GetRequiredService<LiveStats>());
         services.AddSingleton<ReadinessCheck>();
 
-        // In this order: the tracer opens a run's span before the logger asks for its trace id.
         services.AddSingleton<RunTracer>();
-        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunTracer>());
-        services.AddSingleton<IRunObserver, RunMeasurements>();
-        services.AddSingleton<IRunObserver, RunLogger>();
+        services.AddSingleton<RunMeasurements>();
+        services.AddSingleton<RunLogger>();
+        services.AddSingleton<IRunObserver, TelemetryObserver>();
         return builder;
     }
 }

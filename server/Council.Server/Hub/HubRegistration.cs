@@ -25,6 +25,7 @@ public static class HubRegistration
                 o.MaximumParallelInvocationsPerClient = 1;
                 o.EnableDetailedErrors = false;
                 o.AddFilter<CouncilHubFilter>();
+                o.AddFilter<LimitsHubFilter>();
             })
             .AddJsonProtocol(o =>
             {
@@ -40,6 +41,7 @@ public static class HubRegistration
                 sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
                 new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
         builder.Services.AddSingleton<RunSubscriptions>();
+        builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;
     }
 

@@ -1,0 +1,46 @@
+/** "sim/alpha?ttft=100" → "alpha"; "openai/gpt-4o" → "gpt-4o". */
+export function modelName(id: string): string {
+  const path = id.split('?')[0];
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 ? path.slice(slash + 1) : path;
+}
+
+export function modelProvider(id: string): string {
+  const slash = id.split('?')[0].indexOf('/');
+  return slash > 0 ? id.slice(0, slash) : '';
+}
+
+/** A stable hue per model, so a model has the same colour in every lane, table and timeline. */
+export function modelHue(id: string): number {
+  let hash = 2166136261;
+  const name = id.split('?')[0];
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return (hash >>> 0) % 360;
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatCost(cost: number | null | undefined): string | undefined {
+  if (cost === null || cost === undefined) return undefined;
+  if (cost === 0) return '$0';
+  if (cost < 0.01) return `$${cost.toFixed(4)}`;
+  return `$${cost.toFixed(3)}`;
+}
+
+export function formatTokens(tokens: number): string {
+  return tokens >= 10_000 ? `${(tokens / 1000).toFixed(1)}k` : String(tokens);
+}
+
+/** Tokens in streamed text before the provider reports a count: about four characters each. */
+export function estimateTokens(text: string): number {
+  return Math.max(text.length > 0 ? 1 : 0, Math.round(text.length / 4));
+}

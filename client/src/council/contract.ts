@@ -1,0 +1,193 @@
+// TEMPORARY: a hand-written mirror of wire contract v1 (DESIGN.md), to be replaced by the
+// types and name constants generated into `@council/contracts` once that package lands.
+
+export type StageStatus = 'started' | 'running' | 'completed' | 'skipped';
+export type ModelCallStatus = 'ok' | 'cancelled' | 'failed';
+export type RunStatus = 'running' | 'ok' | 'cancelled' | 'failed' | 'interrupted';
+
+export interface StartRunRequest {
+  prompt: string;
+  workflow?: string;
+  models?: string[];
+  chairman?: string;
+  conversationId?: string;
+}
+
+export interface StageInfo {
+  index: number;
+  name: string;
+  /** "answers", "review" or "synthesis"; other workflows may add kinds. */
+  kind: string;
+  models: string[];
+}
+
+export interface StartRunResult {
+  runId: string;
+  conversationId: string;
+  workflow: string;
+  stages: StageInfo[];
+}
+
+export interface CancelModelRequest {
+  runId: string;
+  model: string;
+  stage?: number;
+}
+
+export interface CancelRunRequest {
+  runId: string;
+}
+
+export interface ResumeRunRequest {
+  runId: string;
+  afterSeq: number;
+}
+
+export interface AcceptedResult {
+  accepted: boolean;
+}
+
+export interface ResumeRunResult {
+  runId: string;
+  lastSeq: number;
+  status: RunStatus;
+}
+
+export interface ModelInfo {
+  id: string;
+  provider: string;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  cost?: number | null;
+  partial?: boolean | null;
+}
+
+export interface AggregateRanking {
+  model: string;
+  averageRank: number;
+  votes: number;
+}
+
+export interface SearchResult {
+  title: string;
+  url: string;
+  snippet: string;
+}
+
+export interface ModelCallMetrics {
+  stage: number;
+  model: string;
+  status: ModelCallStatus;
+  ttftMs?: number | null;
+  durationMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost?: number | null;
+}
+
+export interface RunMetrics {
+  durationMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost?: number | null;
+  calls: ModelCallMetrics[];
+}
+
+export interface StageProgressEvent {
+  runId: string;
+  seq: number;
+  stage: number;
+  name: string;
+  status: StageStatus;
+  completed: number;
+  total: number;
+  elapsedMs: number;
+  completedModels: string[];
+  pendingModels: string[];
+  fastestModel?: string | null;
+  fastestLatencyMs?: number | null;
+}
+
+export interface ModelStartEvent {
+  runId: string;
+  seq: number;
+  stage: number;
+  model: string;
+}
+
+export interface TokenEvent {
+  runId: string;
+  seq: number;
+  stage: number;
+  model: string;
+  delta: string;
+}
+
+export interface ModelCompleteEvent {
+  runId: string;
+  seq: number;
+  stage: number;
+  model: string;
+  status: ModelCallStatus;
+  text: string;
+  error?: string | null;
+  ttftMs?: number | null;
+  durationMs: number;
+  usage?: Usage | null;
+  ranking?: string[] | null;
+}
+
+export interface SearchResultsEvent {
+  runId: string;
+  seq: number;
+  stage: number;
+  results: SearchResult[];
+}
+
+export interface RunCompleteEvent {
+  runId: string;
+  seq: number;
+  status: RunStatus;
+  final?: string | null;
+  error?: string | null;
+  aggregateRankings?: AggregateRanking[] | null;
+  metrics: RunMetrics;
+}
+
+/** Hub method names the client invokes (exact, wire contract v1). */
+export const HubMethods = {
+  startRun: 'start_run',
+  cancelModel: 'cancel_model',
+  cancelRun: 'cancel_run',
+  resumeRun: 'resume_run',
+  listModels: 'list_models',
+} as const;
+
+/** Message names the server sends (exact, wire contract v1). */
+export const ServerEvents = {
+  stageProgress: 'stage_progress',
+  modelStart: 'model_start',
+  token: 'token',
+  modelComplete: 'model_complete',
+  searchResults: 'search_results',
+  runComplete: 'run_complete',
+} as const;
+
+export type ServerEventName = (typeof ServerEvents)[keyof typeof ServerEvents];
+
+export interface ServerEventPayloads {
+  stage_progress: StageProgressEvent;
+  model_start: ModelStartEvent;
+  token: TokenEvent;
+  model_complete: ModelCompleteEvent;
+  search_results: SearchResultsEvent;
+  run_complete: RunCompleteEvent;
+}
+
+/** Any server event, tagged with its message name. */
+export type ServerEvent = {
+  [K in ServerEventName]: { type: K } & ServerEventPayloads[K];
+}[ServerEventName];

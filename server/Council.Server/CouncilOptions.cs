@@ -41,6 +41,10 @@ public sealed class CouncilOptions
     [Range(1, 3600)]
     public int FirstTokenTimeoutSeconds { get; set; } = 120;
 
+    /// <summary>A client whose transport accepts no event for this long is disconnected; it can resume later.</summary>
+    [Range(1, 3600)]
+    public int SlowClientTimeoutSeconds { get; set; } = 30;
+
     /// <summary>A finished run's grain stays in memory this long for late viewers, then is released.</summary>
     [Range(0, 86_400)]
     public int FinishedRunIdleSeconds { get; set; } = 120;

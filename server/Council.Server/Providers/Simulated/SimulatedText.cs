@@ -128,7 +128,8 @@ internal static partial class SimulatedText
 
     private static string Topic(string prompt)
     {
-        var words = WordPattern().Matches(prompt).Select(m => m.Value.ToLowerInvariant()).Where(w => w.Length >= 4).Distinct().Take(3).ToArray();
+        var firstLine = prompt.AsSpan().TrimStart().ToString().Split('\n', 2)[0];
+        var words = WordPattern().Matches(firstLine).Select(m => m.Value.ToLowerInvariant()).Where(w => w.Length >= 3).Distinct().Take(3).ToArray();
         return words.Length == 0 ? "this question" : string.Join(' ', words);
     }
 
@@ -138,7 +139,7 @@ internal static partial class SimulatedText
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
-    [GeneratedRegex(@"Response ([A-Z]{1,2})\b")]
+    [GeneratedRegex(@"^Response ([A-Z]{1,2}):\s*$", RegexOptions.Multiline)]
     private static partial Regex LabelPattern();
 
     [GeneratedRegex(@"\s*\S{1,6}|\s+$")]

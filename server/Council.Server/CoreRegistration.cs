@@ -1,0 +1,22 @@
+using Council.Server.Conversations;
+using Council.Server.Grains;
+using Council.Server.Workflows;
+
+namespace Council.Server;
+
+/// <summary>Registers the engine: options, workflows, run grains, conversations.</summary>
+public static class CoreRegistration
+{
+    public static IHostApplicationBuilder AddCouncilCore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CouncilOptions>()
+            .BindConfiguration(CouncilOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WorkflowCatalog>();
+        builder.Services.AddSingleton<RunPlanner>();
+        builder.Services.AddSingleton<RunGrainDirectory>();
+        builder.Services.AddSingleton<ConversationStore>();
+        return builder;
+    }
+}

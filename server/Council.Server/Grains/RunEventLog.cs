@@ -1,0 +1,109 @@
+using Council.Contracts.Messages;
+
+namespace Council.Server.Grains;
+
+/// <summary>
+/// A run's events in seq order: the grain appends, every subscriber reads from its own cursor.
+/// Live viewers and replays read the same log, so nothing is lost or sent twice, and a slow reader
+/// costs nothing but its cursor.
+/// </summary>
+public sealed class RunEventLog(string runId)
+{
+    private readonly List<RunEvent> _events = [];
+    private readonly Lock _lock = new();
+    private TaskCompletionSource? _appended;
+    private bool _completed;
+
+    public string RunId { get; } = runId;
+
+    /// <summary>The seq of the newest event (0 when empty).</summary>
+    public long LastSeq
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _events.Count;
+            }
+        }
+    }
+
+    /// <summary>True once the last event (<c>run_complete</c>) is in.</summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _completed;
+            }
+        }
+    }
+
+    /// <summary>The seq the next event gets.</summary>
+    public long NextSeq
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _events.Count + 1;
+            }
+        }
+    }
+
+    /// <summary>Appends an event whose seq must be <see cref="NextSeq"/>; <paramref name="last"/> closes the log.</summary>
+    public void Append(RunEvent runEvent, bool last = false)
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                throw new InvalidOperationException($"Run {RunId}: the log is closed.");
+            }
+            if (runEvent.Seq != _events.Count + 1)
+            {
+                throw new InvalidOperationException($"Run {RunId}: seq {runEvent.Seq} appended after {_events.Count}.");
+            }
+            _events.Add(runEvent);
+            _completed = last;
+            wake = _appended;
+            _appended = null;
+        }
+        wake?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Copies up to <paramref name="max"/> events after <paramref name="afterSeq"/> into <paramref name="into"/>.
+    /// When there are none, returns a task that completes at the next append (or a completed task if the log is closed).
+    /// </summary>
+    public Task ReadAfter(long afterSeq, List<RunEvent> into, int max)
+    {
+        lock (_lock)
+        {
+            var start = (int)Math.Max(afterSeq, 0);
+            var count = Math.Min(_events.Count - start, max);
+            if (count > 0)
+            {
+                into.AddRange(_events.GetRange(start, count));
+                return Task.CompletedTask;
+            }
+            if (_completed)
+            {
+                return Task.CompletedTask;
+            }
+            _appended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _appended.Task;
+        }
+    }
+
+    /// <summary>Every event so far (for storage and tests).</summary>
+    public IReadOnlyList<RunEvent> Snapshot()
+    {
+        lock (_lock)
+        {
+            return _events.ToArray();
+        }
+    }
+}

@@ -1,0 +1,535 @@
+using System.Threading.Channels;
+using Council.Contracts.Messages;
+using Council.Server.Conversations;
+using Council.Server.Providers;
+using Council.Server.Workflows;
+
+namespace Council.Server.Grains;
+
+/// <summary>
+/// One run, as a virtual actor: a single-threaded mailbox owns the run's state and event log, runs the
+/// workflow's stages, starts one provider call per model, and applies cancellations between any two events.
+/// Nothing here takes a lock: only the mailbox loop touches the state.
+/// </summary>
+public sealed partial class RunGrain
+{
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(1);
+
+    private readonly Channel<RunMessage> _mailbox = Channel.CreateUnbounded<RunMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly RunPlan _plan;
+    private readonly ModelRouter _router;
+    private readonly ConversationStore _conversations;
+    private readonly CouncilOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<StageRun> _stages = [];
+    private readonly List<ModelCall> _calls = [];
+    private ITimer? _ticker;
+    private StageRun? _current;
+    private long _startedAt;
+    private long _lastEventAt;
+    private volatile RunStatus _status = RunStatus.Running;
+
+    internal RunGrain(RunPlan plan, ModelRouter router, ConversationStore conversations, CouncilOptions options, TimeProvider time, ILogger logger)
+    {
+        _plan = plan;
+        _router = router;
+        _conversations = conversations;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        Log = new RunEventLog(plan.RunId);
+    }
+
+    public string RunId => _plan.RunId;
+
+    public RunPlan Plan => _plan;
+
+    public RunEventLog Log { get; }
+
+    public RunStatus Status => _status;
+
+    /// <summary>Completes when the run has ended and its mailbox is closed.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Starts the mailbox loop and the run.</summary>
+    internal void Activate()
+    {
+        Completion = Task.Run(ProcessMailboxAsync);
+        _ticker = _time.CreateTimer(static s => ((RunGrain)s!).Post(TickMessage.Instance), this, TickPeriod, TickPeriod);
+        Post(new StartMessage());
+    }
+
+    /// <summary>Skips one model; false when it had already finished (or never ran).</summary>
+    public Task<bool> CancelModelAsync(string model, int? stage)
+    {
+        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Post(new CancelModelMessage(model, stage, reply)) ? reply.Task : Task.FromResult(false);
+    }
+
+    /// <summary>Ends everything in flight; false when the run had already ended.</summary>
+    public Task<bool> CancelRunAsync()
+    {
+        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Post(new CancelRunMessage(reply)) ? reply.Task : Task.FromResult(false);
+    }
+
+    private bool Post(RunMessage message) => _mailbox.Writer.TryWrite(message);
+
+    private async Task ProcessMailboxAsync()
+    {
+        await foreach (var message in _mailbox.Reader.ReadAllAsync())
+        {
+            try
+            {
+                Handle(message);
+            }
+            catch (Exception ex)
+            {
+                LogRunFault(_logger, ex, RunId);
+                if (_status == RunStatus.Running)
+                {
+                    EndRun(RunStatus.Failed, "The server hit an internal error running this run.");
+                }
+            }
+            finally
+            {
+                // A command that arrived after the run ended still gets its answer.
+                switch (message)
+                {
+                    case CancelModelMessage m: m.Reply.TrySetResult(false); break;
+                    case CancelRunMessage m: m.Reply.TrySetResult(false); break;
+                }
+            }
+        }
+    }
+
+    private void Handle(RunMessage message)
+    {
+        if (_status != RunStatus.Running)
+        {
+            return;
+        }
+        switch (message)
+        {
+            case StartMessage:
+                _startedAt = _time.GetTimestamp();
+                StartStage(0);
+                break;
+            case ChunkMessage m:
+                OnChunk(_calls[m.CallId], m.Chunk);
+                break;
+            case CallEndedMessage m:
+                OnCallEnded(_calls[m.CallId], m.Error);
+                break;
+            case FlushMessage m:
+                var call = _calls[m.CallId];
+                call.FlushScheduled = false;
+                if (call.IsRunning)
+                {
+                    FlushPending(call);
+                }
+                break;
+            case CancelModelMessage m:
+                m.Reply.TrySetResult(CancelModel(m.Model, m.Stage));
+                break;
+            case CancelRunMessage m:
+                EndRun(RunStatus.Cancelled, "Cancelled by the user.");
+                m.Reply.TrySetResult(true);
+                break;
+            case TickMessage:
+                OnTick();
+                break;
+        }
+    }
+
+    // ---- stages ----
+
+    private void StartStage(int index)
+    {
+        while (true)
+        {
+            if (index >= _plan.Workflow.Stages.Count)
+            {
+                CompleteRun();
+                return;
+            }
+
+            var definition = _plan.Workflow.Stages[index];
+            var stage = new StageRun(index, definition, _time.GetTimestamp());
+            _stages.Add(stage);
+            _current = stage;
+
+            var work = PlanStage(stage);
+            if (work is null)
+            {
+                Emit(seq => Progress(seq, stage, StageStatus.Skipped));
+                index++;
+                continue;
+            }
+
+            Emit(seq => new StageProgressEvent(RunId, seq, stage.Index, definition.Name, StageStatus.Started, 0, work.Value.Models.Count,
+                0, [], work.Value.Models));
+            foreach (var model in work.Value.Models)
+            {
+                StartCall(stage, model, work.Value.Messages(model));
+            }
+            return;
+        }
+    }
+
+    /// <summary>The models a stage calls and what each is sent; null when the stage has nothing to do.</summary>
+    private (IReadOnlyList<string> Models, Func<string, IReadOnlyList<ChatMessage>> Messages)? PlanStage(StageRun stage)
+    {
+        switch (stage.Definition.Kind)
+        {
+            case StageKind.Answers:
+            {
+                var messages = CouncilPrompts.Answer(_plan.Prompt, _plan.History);
+                return (_plan.Models, _ => messages);
+            }
+            case StageKind.Review:
+            {
+                var answers = LatestAnswers();
+                if (answers.Length < 2)
+                {
+                    return null; // Nothing to compare.
+                }
+                // Labels in a per-run shuffled order, so "Response A" is not always the first model.
+                var shuffled = answers.ToArray();
+                new Random(unchecked((int)Providers.Simulated.StableHash.Of(RunId))).Shuffle(shuffled);
+                var labelled = new List<(string Label, string Text)>();
+                for (var i = 0; i < shuffled.Length; i++)
+                {
+                    var label = RankingParser.Label(i);
+                    stage.Labels[label] = shuffled[i].Model;
+                    labelled.Add((label, shuffled[i].Text.ToString()));
+                }
+                var messages = CouncilPrompts.Review(_plan.Prompt, labelled);
+                return (answers.Select(a => a.Model).ToArray(), _ => messages);
+            }
+            case StageKind.Synthesis:
+            {
+                foreach (var fallback in _plan.Chairmen.Skip(1))
+                {
+                    stage.FallbackChairmen.Enqueue(fallback);
+                }
+                var messages = CouncilPrompts.Synthesis(
+                    _plan.Prompt,
+                    LatestAnswers().Select(a => (a.Model, a.Text.ToString())).ToArray(),
+                    AggregateRankings());
+                return ([_plan.Chairmen[0]], _ => messages);
+            }
+            default:
+                throw new InvalidOperationException($"Stage kind {stage.Definition.Kind} has no plan.");
+        }
+    }
+
+    private void OnStageFinished(StageRun stage)
+    {
+        Emit(seq => Progress(seq, stage, StageStatus.Completed));
+        switch (stage.Definition.Kind)
+        {
+            case StageKind.Answers when stage.Calls.All(c => c.Status != ModelStatus.Ok):
+                EndRun(RunStatus.Failed, "No model answered. " + Failures(stage));
+                return;
+            case StageKind.Synthesis when stage.Calls.All(c => c.Status != ModelStatus.Ok):
+                EndRun(RunStatus.Failed, "The chairman and every fallback failed. " + Failures(stage));
+                return;
+        }
+        StartStage(stage.Index + 1);
+    }
+
+    private static string Failures(StageRun stage) =>
+        string.Join("; ", stage.Calls.Select(c => $"{c.Model}: {c.Error ?? c.Status?.ToString().ToLowerInvariant()}"));
+
+    // ---- model calls ----
+
+    private void StartCall(StageRun stage, string model, IReadOnlyList<ChatMessage> messages)
+    {
+        var provider = _router.Find(model) ?? throw new InvalidOperationException($"No provider serves {model}.");
+        var call = new ModelCall(_calls.Count, stage.Index, model, provider, new LlmRequest(model, messages), _time.GetTimestamp());
+        _calls.Add(call);
+        stage.Calls.Add(call);
+        Emit(seq => new ModelStartEvent(RunId, seq, stage.Index, model));
+        _ = Task.Run(() => StreamCallAsync(call));
+    }
+
+    /// <summary>Runs outside the mailbox: forwards the provider's stream into it.</summary>
+    private async Task StreamCallAsync(ModelCall call)
+    {
+        var token = call.Cancellation.Token;
+        try
+        {
+            await foreach (var chunk in call.Provider.StreamAsync(call.Request, token).WithCancellation(token))
+            {
+                Post(new ChunkMessage(call.Id, chunk));
+            }
+            Post(new CallEndedMessage(call.Id, null));
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The grain cancelled this call and has already ended it.
+        }
+        catch (Exception ex)
+        {
+            Post(new CallEndedMessage(call.Id, ex));
+        }
+    }
+
+    private void OnChunk(ModelCall call, LlmChunk chunk)
+    {
+        if (!call.IsRunning)
+        {
+            return; // Late output of a call already ended (cancelled or timed out).
+        }
+        var now = _time.GetTimestamp();
+        call.LastActivityAt = now;
+        switch (chunk)
+        {
+            case TextChunk { Text.Length: > 0 } text:
+                OnText(call, text.Text, now);
+                break;
+            case UsageChunk usage:
+                call.ReportedUsage = usage;
+                break;
+            case FinishChunk finish:
+                call.FinishReason = finish.Reason;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The first delta of a model goes out at once; later ones go out at most once per batching window,
+    /// merged, so a fast model sends fewer, larger deltas and a slow one is never held back.
+    /// </summary>
+    private void OnText(ModelCall call, string text, long now)
+    {
+        call.Text.Append(text);
+        call.TextChunks++;
+        var window = _options.TokenBatchWindowMs;
+        if (call.FirstTokenAt is null || window == 0 ||
+            (call.Pending.Length == 0 && _time.GetElapsedTime(call.LastFlushAt, now).TotalMilliseconds >= window))
+        {
+            call.FirstTokenAt ??= now;
+            call.LastFlushAt = now;
+            EmitToken(call, text);
+            return;
+        }
+
+        call.Pending.Append(text);
+        if (!call.FlushScheduled)
+        {
+            call.FlushScheduled = true;
+            var due = TimeSpan.FromMilliseconds(window) - _time.GetElapsedTime(call.LastFlushAt, now);
+            var id = call.Id;
+            _ = Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, _time).ContinueWith(
+                _ => Post(new FlushMessage(id)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void FlushPending(ModelCall call)
+    {
+        if (call.Pending.Length == 0)
+        {
+            return;
+        }
+        var delta = call.Pending.ToString();
+        call.Pending.Clear();
+        call.LastFlushAt = _time.GetTimestamp();
+        EmitToken(call, delta);
+    }
+
+    private void EmitToken(ModelCall call, string delta) =>
+        Emit(seq => new TokenEvent(RunId, seq, call.Stage, call.Model, delta));
+
+    private void OnCallEnded(ModelCall call, Exception? error)
+    {
+        if (!call.IsRunning)
+        {
+            return;
+        }
+        if (error is not null)
+        {
+            FinishCall(call, ModelStatus.Failed, error is ProviderException ? error.Message : $"{error.GetType().Name}: {error.Message}");
+        }
+        else if (call.FinishReason == "error")
+        {
+            FinishCall(call, ModelStatus.Failed, "The provider ended the answer with an error.");
+        }
+        else
+        {
+            FinishCall(call, ModelStatus.Ok, call.FinishReason switch
+            {
+                "length" => "Cut short: the answer reached the provider's token limit.",
+                "content_filter" => "Cut short by the provider's content filter.",
+                _ => null,
+            });
+        }
+        AfterCallFinished(_stages[call.Stage]);
+    }
+
+    private bool CancelModel(string model, int? stageIndex)
+    {
+        var stage = stageIndex is { } i ? _stages.ElementAtOrDefault(i) : _current;
+        var call = stage?.Calls.LastOrDefault(c => c.Model == model);
+        if (call is null || !call.IsRunning)
+        {
+            return false;
+        }
+        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.");
+        AfterCallFinished(stage!);
+        return true;
+    }
+
+    /// <summary>Ends a call: stops its provider stream, sends what was pending, then its <c>model_complete</c>.</summary>
+    private void FinishCall(ModelCall call, ModelStatus status, string? error)
+    {
+        call.Status = status;
+        call.Error = error;
+        call.EndedAt = _time.GetTimestamp();
+        if (status != ModelStatus.Ok)
+        {
+            call.Cancellation.Cancel();
+        }
+        FlushPending(call);
+
+        var stage = _stages[call.Stage];
+        if (status == ModelStatus.Ok && stage.Definition.Kind == StageKind.Review)
+        {
+            call.Ranking = RankingParser.Parse(call.Text.ToString(), stage.Labels.Keys).Select(l => stage.Labels[l]).ToArray();
+        }
+
+        Emit(seq => new ModelCompleteEvent(RunId, seq, call.Stage, call.Model, status, call.Text.ToString(), error,
+            call.FirstTokenAt is { } first ? Ms(call.StartedAt, first) : null,
+            Ms(call.StartedAt, call.EndedAt.Value),
+            call.Usage(),
+            call.Ranking));
+    }
+
+    private void AfterCallFinished(StageRun stage)
+    {
+        if (_status != RunStatus.Running || stage != _current)
+        {
+            return;
+        }
+        var last = stage.Calls[^1];
+        if (stage.Definition.Kind == StageKind.Synthesis && !last.IsRunning && last.Status != ModelStatus.Ok
+            && stage.FallbackChairmen.TryDequeue(out var fallback))
+        {
+            // The user sees why in the failed chairman's model_complete, then the fallback's model_start.
+            Emit(seq => Progress(seq, stage, StageStatus.Running, extraPending: 1));
+            StartCall(stage, fallback, last.Request.Messages);
+            return;
+        }
+        if (stage.IsFinished)
+        {
+            OnStageFinished(stage);
+        }
+        else
+        {
+            Emit(seq => Progress(seq, stage, StageStatus.Running));
+        }
+    }
+
+    private void OnTick()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var call in _current?.Calls.Where(c => c.IsRunning).ToArray() ?? [])
+        {
+            if (call.FirstTokenAt is null && _time.GetElapsedTime(call.StartedAt, now).TotalSeconds >= _options.FirstTokenTimeoutSeconds)
+            {
+                FinishCall(call, ModelStatus.Failed, $"No first token after {_options.FirstTokenTimeoutSeconds} s.");
+                AfterCallFinished(_current!);
+            }
+            else if (call.FirstTokenAt is not null && _time.GetElapsedTime(call.LastActivityAt, now).TotalSeconds >= _options.IdleTimeoutSeconds)
+            {
+                FinishCall(call, ModelStatus.Failed, $"No data for {_options.IdleTimeoutSeconds} s: the model stalled.");
+                AfterCallFinished(_current!);
+            }
+        }
+
+        if (_status == RunStatus.Running && _current is { } stage && !stage.IsFinished &&
+            _time.GetElapsedTime(_lastEventAt, now) >= HeartbeatAfter)
+        {
+            Emit(seq => Progress(seq, stage, StageStatus.Running));
+        }
+    }
+
+    // ---- run end ----
+
+    private void CompleteRun()
+    {
+        var synthesis = _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Synthesis);
+        var final = synthesis?.Calls.LastOrDefault(c => c.Status == ModelStatus.Ok)?.Text.ToString()
+            ?? (LatestAnswers() is [var first, ..] ? first.Text.ToString() : null);
+        EndRun(RunStatus.Ok, null, final);
+        if (final is not null)
+        {
+            _conversations.Append(_plan.ConversationId, new ConversationTurn(_plan.Prompt, final));
+        }
+    }
+
+    /// <summary>Stops everything in flight and sends <c>run_complete</c>, the log's last event.</summary>
+    private void EndRun(RunStatus status, string? error, string? final = null)
+    {
+        foreach (var call in _calls.Where(c => c.IsRunning))
+        {
+            FinishCall(call, ModelStatus.Cancelled, status == RunStatus.Cancelled ? "The run was cancelled." : "The run ended.");
+        }
+
+        var calls = _calls.Select(c =>
+        {
+            var usage = c.Usage();
+            return new ModelCallMetrics(c.Stage, c.Model, c.Status!.Value,
+                c.FirstTokenAt is { } f ? Ms(c.StartedAt, f) : null, Ms(c.StartedAt, c.EndedAt!.Value),
+                usage.PromptTokens, usage.CompletionTokens, usage.Cost);
+        }).ToArray();
+        var costs = calls.Where(c => c.Cost is not null).Select(c => c.Cost!.Value).ToArray();
+        var metrics = new RunMetrics(Ms(_startedAt, _time.GetTimestamp()), calls.Sum(c => c.PromptTokens), calls.Sum(c => c.CompletionTokens),
+            costs.Length > 0 ? costs.Sum() : null, calls);
+        var rankings = AggregateRankings();
+
+        _status = status;
+        Emit(seq => new RunCompleteEvent(RunId, seq, status, final, error, rankings.Count > 0 ? rankings : null, metrics), last: true);
+        _ticker?.Dispose();
+        _mailbox.Writer.TryComplete();
+    }
+
+    // ---- helpers ----
+
+    /// <summary>The successful calls of the latest answers stage.</summary>
+    private ModelCall[] LatestAnswers() =>
+        _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Answers)?.Calls.Where(c => c.Status == ModelStatus.Ok).ToArray() ?? [];
+
+    private IReadOnlyList<AggregateRanking> AggregateRankings()
+    {
+        var review = _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Review);
+        return review is null
+            ? []
+            : AggregateRanker.Aggregate(review.Calls.Where(c => c.Ranking is { Count: > 0 }).Select(c => c.Ranking!));
+    }
+
+    private StageProgressEvent Progress(long seq, StageRun stage, StageStatus status, int extraPending = 0)
+    {
+        var done = stage.Calls.Where(c => !c.IsRunning).ToArray();
+        var pending = stage.Calls.Where(c => c.IsRunning).Select(c => c.Model).ToArray();
+        var fastest = done.Where(c => c.Status == ModelStatus.Ok).MinBy(c => c.EndedAt!.Value - c.StartedAt);
+        return new StageProgressEvent(RunId, seq, stage.Index, stage.Definition.Name, status, done.Length,
+            stage.Calls.Count + extraPending, Ms(stage.StartedAt, _time.GetTimestamp()),
+            done.Select(c => c.Model).ToArray(), pending,
+            fastest?.Model, fastest is null ? null : Ms(fastest.StartedAt, fastest.EndedAt!.Value));
+    }
+
+    private void Emit(Func<long, RunEvent> create, bool last = false)
+    {
+        Log.Append(create(Log.NextSeq), last);
+        _lastEventAt = _time.GetTimestamp();
+    }
+
+    private long Ms(long from, long to) => (long)_time.GetElapsedTime(from, to).TotalMilliseconds;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed inside the grain")]
+    private static partial void LogRunFault(ILogger logger, Exception exception, string runId);
+}

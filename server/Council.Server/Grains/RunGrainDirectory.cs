@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Council.Server.Conversations;
+using Council.Server.Providers;
+using Council.Server.Workflows;
+using Microsoft.Extensions.Options;
+
+namespace Council.Server.Grains;
+
+/// <summary>
+/// Where run grains live: one per run id, activated when a run starts and released a while after it ends,
+/// so memory does not grow with the number of finished runs.
+/// </summary>
+public sealed class RunGrainDirectory(
+    ModelRouter router,
+    ConversationStore conversations,
+    IOptions<CouncilOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    private readonly ConcurrentDictionary<string, RunGrain> _grains = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<RunGrain>();
+
+    /// <summary>Grains in memory: running, or finished and not yet released.</summary>
+    public int Count => _grains.Count;
+
+    /// <summary>Runs still going.</summary>
+    public int RunningCount => _grains.Values.Count(g => g.Status == Contracts.Messages.RunStatus.Running);
+
+    /// <summary>Activates the grain for a new run; it starts at once.</summary>
+    public RunGrain Start(RunPlan plan)
+    {
+        var grain = new RunGrain(plan, router, conversations, options.Value, time, _logger);
+        if (!_grains.TryAdd(plan.RunId, grain))
+        {
+            throw new InvalidOperationException($"Run {plan.RunId} exists already.");
+        }
+        grain.Activate();
+        _ = ReleaseWhenIdleAsync(grain);
+        return grain;
+    }
+
+    /// <summary>The grain of a run, or null when the run is unknown or was released.</summary>
+    public RunGrain? Find(string runId) => _grains.GetValueOrDefault(runId);
+
+    private async Task ReleaseWhenIdleAsync(RunGrain grain)
+    {
+        await grain.Completion.ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(options.Value.FinishedRunIdleSeconds), time).ConfigureAwait(false);
+        _grains.TryRemove(grain.RunId, out _);
+    }
+}

@@ -1,0 +1,27 @@
+using Council.Server.Providers;
+
+namespace Council.Server.Grains;
+
+/// <summary>What a run grain's mailbox holds: commands and provider output, handled one at a time.</summary>
+internal abstract record RunMessage;
+
+internal sealed record StartMessage : RunMessage;
+
+internal sealed record CancelModelMessage(string Model, int? Stage, TaskCompletionSource<bool> Reply) : RunMessage;
+
+internal sealed record CancelRunMessage(TaskCompletionSource<bool> Reply) : RunMessage;
+
+/// <summary>A chunk from the provider serving call <paramref name="CallId"/>.</summary>
+internal sealed record ChunkMessage(int CallId, LlmChunk Chunk) : RunMessage;
+
+/// <summary>The provider's stream of call <paramref name="CallId"/> ended; <paramref name="Error"/> is null on success.</summary>
+internal sealed record CallEndedMessage(int CallId, Exception? Error) : RunMessage;
+
+/// <summary>The batching window of call <paramref name="CallId"/> closed: send its merged deltas.</summary>
+internal sealed record FlushMessage(int CallId) : RunMessage;
+
+/// <summary>A periodic tick: heartbeats and first-token / stall timeouts.</summary>
+internal sealed record TickMessage : RunMessage
+{
+    public static readonly TickMessage Instance = new();
+}

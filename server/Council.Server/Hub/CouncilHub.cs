@@ -1,0 +1,84 @@
+using Council.Contracts.Hub;
+using Council.Contracts.Messages;
+using Council.Server.Grains;
+using Council.Server.Providers;
+using Council.Server.Workflows;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Council.Server.Hub;
+
+/// <summary>
+/// The hub at <c>/hubs/council</c>: validates each command and forwards it to the run's grain.
+/// It never waits for a run, so a client's own <c>cancel_model</c> is never queued behind it.
+/// </summary>
+public sealed class CouncilHub(
+    RunPlanner planner,
+    RunGrainDirectory runs,
+    RunSubscriptions subscriptions,
+    ModelRouter router) : Hub<ICouncilClient>, ICouncilHub
+{
+    [HubMethodName(HubMethodNames.StartRun)]
+    public Task<StartRunResult> StartRun(StartRunRequest request)
+    {
+        var plan = planner.Plan(request);
+        var grain = runs.Start(plan);
+        subscriptions.Subscribe(Context, grain.Log, afterSeq: 0);
+        var stages = plan.Workflow.Stages
+            .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))
+            .ToArray();
+        return Task.FromResult(new StartRunResult(plan.RunId, plan.ConversationId, plan.Workflow.Name, stages));
+    }
+
+    [HubMethodName(HubMethodNames.CancelModel)]
+    public async Task<AcceptedResult> CancelModel(CancelModelRequest request)
+    {
+        Require(request, "cancel_model needs { runId, model, stage? }.");
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw new InvalidRunRequestException("cancel_model needs the model id to skip.");
+        }
+        return new AcceptedResult(await FindRun(request.RunId).CancelModelAsync(request.Model, request.Stage));
+    }
+
+    [HubMethodName(HubMethodNames.CancelRun)]
+    public async Task<AcceptedResult> CancelRun(CancelRunRequest request)
+    {
+        Require(request, "cancel_run needs { runId }.");
+        return new AcceptedResult(await FindRun(request.RunId).CancelRunAsync());
+    }
+
+    [HubMethodName(HubMethodNames.ResumeRun)]
+    public Task<ResumeRunResult> ResumeRun(ResumeRunRequest request)
+    {
+        Require(request, "resume_run needs { runId, afterSeq }.");
+        if (request.AfterSeq < 0)
+        {
+            throw new InvalidRunRequestException("afterSeq must be 0 or the last seq you received.");
+        }
+        var grain = FindRun(request.RunId);
+        var lastSeq = grain.Log.LastSeq;
+        subscriptions.Subscribe(Context, grain.Log, request.AfterSeq);
+        return Task.FromResult(new ResumeRunResult(grain.RunId, lastSeq, grain.Status));
+    }
+
+    [HubMethodName(HubMethodNames.ListModels)]
+    public Task<IReadOnlyList<ModelInfo>> ListModels() => Task.FromResult(router.ListModels());
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        subscriptions.Drop(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    private RunGrain FindRun(string? runId) =>
+        (string.IsNullOrWhiteSpace(runId) ? null : runs.Find(runId))
+        ?? throw new InvalidRunRequestException($"Unknown run '{runId}'. Use the runId that start_run returned.");
+
+    private static void Require(object? argument, string usage)
+    {
+        if (argument is null)
+        {
+            throw new InvalidRunRequestException(usage);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Council.Contracts;
+using Council.Contracts.Hub;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Council.Server.Hub;
+
+/// <summary>Registers and maps the SignalR hub with deliberate limits.</summary>
+public static class HubRegistration
+{
+    public static IHostApplicationBuilder AddCouncilHub(this IHostApplicationBuilder builder)
+    {
+        var maxPromptChars = builder.Configuration.GetValue($"{CouncilOptions.Section}:{nameof(CouncilOptions.MaxPromptChars)}", new CouncilOptions().MaxPromptChars);
+        builder.Services.AddSignalR(o =>
+            {
+                // Room for the longest prompt even if every character is escaped, and nothing much beyond it.
+                o.MaximumReceiveMessageSize = Math.Max(64 * 1024, maxPromptChars * 6 + 16 * 1024);
+                o.KeepAliveInterval = TimeSpan.FromSeconds(15);
+                o.ClientTimeoutInterval = TimeSpan.FromSeconds(60);
+                o.HandshakeTimeout = TimeSpan.FromSeconds(15);
+                // One invocation at a time per client is enough: no hub method waits for a run.
+                o.MaximumParallelInvocationsPerClient = 1;
+                o.EnableDetailedErrors = false;
+                o.AddFilter<CouncilHubFilter>();
+            })
+            .AddJsonProtocol(o =>
+            {
+                o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CouncilJsonContext.Default);
+                o.PayloadSerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            });
+
+        builder.Services.RemoveAll<IHubProtocol>();
+        builder.Services.AddSingleton<IHubProtocol>(sp =>
+            new ReadableBindingErrorsProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
+        builder.Services.AddSingleton<RunSubscriptions>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCouncilHub(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath);
+        return endpoints;
+    }
+}

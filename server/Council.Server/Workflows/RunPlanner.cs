@@ -1,0 +1,64 @@
+using Council.Contracts.Messages;
+using Council.Server.Conversations;
+using Council.Server.Providers;
+using Microsoft.Extensions.Options;
+
+namespace Council.Server.Workflows;
+
+/// <summary>Checks a <c>start_run</c> request and fills in the defaults; every rejection says what to fix.</summary>
+public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog workflows, ModelRouter router, ConversationStore conversations)
+{
+    public RunPlan Plan(StartRunRequest? request)
+    {
+        var o = options.Value;
+        if (request is null)
+        {
+            throw new InvalidRunRequestException("start_run needs an argument: { prompt, workflow?, models?, chairman?, conversationId? }.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Prompt))
+        {
+            throw new InvalidRunRequestException("The prompt is empty: ask a question.");
+        }
+        if (request.Prompt.Length > o.MaxPromptChars)
+        {
+            throw new InvalidRunRequestException($"The prompt is {request.Prompt.Length} characters long; the limit is {o.MaxPromptChars}. Shorten it.");
+        }
+
+        var workflowName = string.IsNullOrWhiteSpace(request.Workflow) ? o.DefaultWorkflow : request.Workflow;
+        var workflow = workflows.Find(workflowName)
+            ?? throw new InvalidRunRequestException($"Unknown workflow '{workflowName}'. Known workflows: {string.Join(", ", workflows.All.Select(w => w.Name))}.");
+
+        var models = request.Models is { Count: > 0 } ? request.Models : o.DefaultModels;
+        if (models.Count > o.MaxModelsPerRun)
+        {
+            throw new InvalidRunRequestException($"{models.Count} models were named; a run may have at most {o.MaxModelsPerRun}.");
+        }
+        if (models.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new InvalidRunRequestException("A model id in 'models' is empty.");
+        }
+        var duplicate = models.GroupBy(m => m, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidRunRequestException($"Model '{duplicate.Key}' is named twice; name each model once.");
+        }
+
+        var chairman = string.IsNullOrWhiteSpace(request.Chairman) ? o.Chairman : request.Chairman;
+        string[] chairmen = [chairman, .. o.FallbackChairmen.Where(f => f != chairman)];
+        foreach (var model in models.Append(chairman))
+        {
+            if (router.Find(model) is null)
+            {
+                throw new InvalidRunRequestException($"Unknown model '{model}'. Call list_models for the models this server has; simulated ids look like sim/<name>?ttft=MS&tps=N&tokens=N&fail=none|before|midstream|stall&seed=N.");
+            }
+        }
+
+        var history = conversations.History(request.ConversationId)
+            ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
+        var conversationId = request.ConversationId ?? conversations.Open();
+
+        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history);
+    }
+
+    private static string NewId() => Guid.CreateVersion7().ToString("N");
+}

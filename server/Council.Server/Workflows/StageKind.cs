@@ -1,0 +1,26 @@
+namespace Council.Server.Workflows;
+
+/// <summary>What a stage does; the engine knows these kinds, workflows combine them.</summary>
+public enum StageKind
+{
+    /// <summary>Every model answers the question in parallel.</summary>
+    Answers,
+
+    /// <summary>Every model that answered ranks the anonymized answers.</summary>
+    Review,
+
+    /// <summary>One model (with fallbacks) writes the final answer from everything before.</summary>
+    Synthesis,
+}
+
+public static class StageKindNames
+{
+    /// <summary>The name used on the wire (<c>stages[].kind</c>).</summary>
+    public static string WireName(this StageKind kind) => kind switch
+    {
+        StageKind.Answers => "answers",
+        StageKind.Review => "review",
+        StageKind.Synthesis => "synthesis",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

@@ -24,7 +24,6 @@ export const LanesPanel = memo(function LanesPanel({ runId, stage, label, footer
 
   return (
     <div className="lanes-panel">
-      <ViewToggle view={view} label={label} onChange={(laneView) => session.settings.change({ laneView })} />
       {view === 'grid' ? (
         <div className="lane-grid" data-count={models.length}>
           {models.map((model) => (
@@ -55,7 +54,11 @@ export const LanesPanel = memo(function LanesPanel({ runId, stage, label, footer
   );
 });
 
-function ViewToggle({ view, label, onChange }: { view: LaneView; label: string; onChange: (view: LaneView) => void }) {
+/** Grid or tabs, for every lane panel (the choice is remembered). */
+export function LaneViewToggle({ label }: { label: string }) {
+  const session = useSession();
+  const view = useStore(session.settings, (s) => s.laneView);
+  const onChange = (laneView: LaneView) => session.settings.change({ laneView });
   return (
     <div className="segmented" role="group" aria-label={`${label}: layout`}>
       <button type="button" aria-pressed={view === 'grid'} onClick={() => onChange('grid')}>

@@ -4,7 +4,7 @@ import type { Turn } from '../store/conversations';
 import { isActive } from '../store/run-state';
 import { FinalAnswer } from './FinalAnswer';
 import { formatCost, formatMs, formatTokens } from './format';
-import { LanesPanel } from './LanesPanel';
+import { LanesPanel, LaneViewToggle } from './LanesPanel';
 import { ReviewsPanel } from './ReviewsPanel';
 import { StageBar } from './StageBar';
 import { Timeline } from './Timeline';
@@ -71,7 +71,6 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
       {expanded && <StageBar runId={runId} />}
       {shown.map((stage) => (
         <section key={stage.index} className={`run-section section-${stage.kind}`} id={`${runId}-stage-${stage.index}`} aria-label={titleOf(stage)}>
-          <h3 className="section-title">{titleOf(stage)}</h3>
           <StageContent runId={runId} stage={stage} />
         </section>
       ))}
@@ -96,20 +95,31 @@ function StageContent({ runId, stage }: { runId: string; stage: StageOutline }) 
     return st ? st.phase !== 'pending' || st.models.some((m) => st.lanes[m].started) : false;
   });
   const skipped = useStore(session.runs, (s) => s[runId]?.stages[stage.index]?.phase === 'skipped');
-  if (stage.kind === 'synthesis') return <FinalAnswer runId={runId} stage={stage.index} />;
-  if (!started) {
-    return (
-      <p className="lane-placeholder">
-        {skipped
-          ? 'Skipped.'
-          : stage.kind === 'review'
-            ? 'Once the answers are in, each model ranks them without knowing who wrote which.'
-            : 'Not started yet.'}
-      </p>
-    );
-  }
-  if (stage.kind === 'review') return <ReviewsPanel runId={runId} stage={stage.index} />;
-  return <LanesPanel runId={runId} stage={stage.index} label={titleOf(stage)} />;
+  const title = titleOf(stage);
+  const lanes = stage.kind !== 'synthesis' && started;
+  return (
+    <>
+      <div className="section-head">
+        <h3 className="section-title">{title}</h3>
+        {lanes && <LaneViewToggle label={title} />}
+      </div>
+      {stage.kind === 'synthesis' ? (
+        <FinalAnswer runId={runId} stage={stage.index} />
+      ) : !started ? (
+        <p className="lane-placeholder">
+          {skipped
+            ? 'Skipped: too few answers to review.'
+            : stage.kind === 'review'
+              ? 'Once the answers are in, each model ranks them without knowing who wrote which.'
+              : 'Not started yet.'}
+        </p>
+      ) : stage.kind === 'review' ? (
+        <ReviewsPanel runId={runId} stage={stage.index} />
+      ) : (
+        <LanesPanel runId={runId} stage={stage.index} label={title} />
+      )}
+    </>
+  );
 }
 
 function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boolean; onToggle: () => void }) {
@@ -133,7 +143,7 @@ function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boo
         {metrics && (
           <>
             {' '}
-            · {formatTokens(metrics.promptTokens)} in / {formatTokens(metrics.completionTokens)} out
+            · tokens {formatTokens(metrics.promptTokens)} in, {formatTokens(metrics.completionTokens)} out
             {cost && <> · {cost}</>}
           </>
         )}

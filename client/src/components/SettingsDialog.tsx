@@ -21,9 +21,10 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
     if (!open && dialog.open) dialog.close();
   }, [open]);
 
+  const extra = [...new Set([...settings.customModels, ...settings.models, ...(settings.chairman ? [settings.chairman] : [])])];
   const available = [
     ...(listed ?? []),
-    ...settings.customModels.filter((id) => !listed?.some((m) => m.id === id)).map((id) => ({ id, provider: 'custom' })),
+    ...extra.filter((id) => !listed?.some((m) => m.id === id)).map((id) => ({ id, provider: 'custom' })),
   ];
   const toggle = (id: string, on: boolean) =>
     session.settings.change({ models: on ? [...settings.models.filter((m) => m !== id), id] : settings.models.filter((m) => m !== id) });
@@ -77,7 +78,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
             </button>
           </div>
           {settings.models.length > 0 && (
-            <button type="button" className="btn btn-link" onClick={() => session.settings.change({ models: [] })}>
+            <button type="button" className="btn btn-link align-start" onClick={() => session.settings.change({ models: [] })}>
               Use the server’s default council
             </button>
           )}

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { useNow, useSession, useThrottledStore } from '../store/hooks';
 import { isActive, type Lane, type Run } from '../store/run-state';
-import { formatMs, modelHue, modelName } from './format';
+import { formatAxis, formatMs, modelHue, modelName } from './format';
 
 interface Bar {
   lane: Lane;
@@ -57,7 +57,7 @@ export const Timeline = memo(function Timeline({ runId }: { runId: string }) {
       <div className="timeline-axis" aria-hidden="true">
         {ticks.map((t) => (
           <span key={t} style={{ left: pct(t) }}>
-            {formatMs(t)}
+            {formatAxis(t)}
           </span>
         ))}
       </div>

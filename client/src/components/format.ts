@@ -10,15 +10,28 @@ export function modelProvider(id: string): string {
   return slash > 0 ? id.slice(0, slash) : '';
 }
 
-/** A stable hue per model, so a model has the same colour in every lane, table and timeline. */
+const palette = [250, 190, 335, 30, 140, 285, 5, 210, 55, 165, 310, 100];
+const hues = new Map<string, number>();
+
+/**
+ * A hue per model, distinct for the first dozen models this page shows and the same everywhere
+ * (lanes, tables, timeline). Models are told apart by their full id.
+ */
 export function modelHue(id: string): number {
-  let hash = 2166136261;
-  const name = id.split('?')[0];
-  for (let i = 0; i < name.length; i++) {
-    hash ^= name.charCodeAt(i);
-    hash = Math.imul(hash, 16777619);
+  let hue = hues.get(id);
+  if (hue === undefined) {
+    const n = hues.size;
+    hue = (palette[n % palette.length] + Math.floor(n / palette.length) * 17) % 360;
+    hues.set(id, hue);
   }
-  return (hash >>> 0) % 360;
+  return hue;
+}
+
+/** "0 s", "0.5 s", "12 s", "2 min": labels for a time axis. */
+export function formatAxis(ms: number): string {
+  if (ms === 0) return '0 s';
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  return `${Number((ms / 60_000).toFixed(1))} min`;
 }
 
 export function formatMs(ms: number | undefined): string {

@@ -23,8 +23,10 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [session]);
 
+  // A new question scrolls to its start, so the run unfolds below it in view.
   useEffect(() => {
-    if (turns > 0) end.current?.scrollIntoView({ block: 'end', behavior: 'smooth' });
+    const last = end.current?.previousElementSibling;
+    if (turns > 0 && last) last.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }, [turns, conversation.id]);
 
   return (

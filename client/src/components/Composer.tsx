@@ -13,6 +13,7 @@ export function Composer({ onOpenSettings }: { onOpenSettings: () => void }) {
   const running = useStore(session.runs, (runs) =>
     session.conversations.getSnapshot().active.turns.some((t) => t.runId !== undefined && runs[t.runId] !== undefined && isActive(runs[t.runId])),
   );
+  // `running` reads the conversation on screen: re-render when it changes too.
   useStore(session.conversations, (s) => s.active);
   const hasTurns = useStore(session.conversations, (s) => s.active.turns.length > 0);
 

@@ -45,7 +45,7 @@ function ConversationItem({ conversation, current, onSelect }: { conversation: C
     <button type="button" className="conversation-item" aria-current={current ? 'page' : undefined} onClick={onSelect} title={conversation.title}>
       <span className="conversation-title">{conversation.title}</span>
       <span className="conversation-meta">
-        {running && <span className="pulse" aria-label="running" />}
+        {running && <span className="pulse" role="img" aria-label="running" />}
         {conversation.turns.length} {conversation.turns.length === 1 ? 'question' : 'questions'}
       </span>
     </button>

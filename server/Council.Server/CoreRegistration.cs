@@ -1,5 +1,6 @@
 using Council.Server.Conversations;
 using Council.Server.Grains;
+using Council.Server.Storage;
 using Council.Server.Workflows;
 
 namespace Council.Server;
@@ -17,6 +18,13 @@ public static class CoreRegistration
         builder.Services.AddSingleton<RunPlanner>();
         builder.Services.AddSingleton<RunGrainDirectory>();
         builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddOptions<StorageOptions>()
+            .BindConfiguration(StorageOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<CouncilDatabase>();
+        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunStore>());
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Council.Server;
+using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Providers;
 using Council.Server.WebClient;
@@ -14,6 +15,7 @@ var app = builder.Build();
 app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilProviders();
+app.MapCouncilConversations();
 
 app.Run();
 

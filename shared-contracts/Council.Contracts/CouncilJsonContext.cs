@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Council.Contracts.Api;
 using Council.Contracts.Messages;
 
 namespace Council.Contracts;
@@ -21,4 +22,10 @@ namespace Council.Contracts;
 [JsonSerializable(typeof(ModelCompleteEvent))]
 [JsonSerializable(typeof(SearchResultsEvent))]
 [JsonSerializable(typeof(RunCompleteEvent))]
+[JsonSerializable(typeof(IReadOnlyList<ConversationSummary>))]
+[JsonSerializable(typeof(ConversationDetail))]
+[JsonSerializable(typeof(RenameConversationRequest))]
+[JsonSerializable(typeof(StoredRun))]
+[JsonSerializable(typeof(IReadOnlyList<AggregateRanking>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class CouncilJsonContext : JsonSerializerContext;

@@ -1,48 +1,195 @@
-using System.Collections.Concurrent;
+using System.Text.Json;
+using Council.Contracts;
+using Council.Contracts.Api;
+using Council.Contracts.Messages;
+using Council.Server.Storage;
 using Council.Server.Workflows;
+using Microsoft.Data.Sqlite;
 
 namespace Council.Server.Conversations;
 
-/// <summary>
-/// The turns of each conversation, so follow-up questions carry what came before.
-/// Held in memory for now: conversations last as long as the process.
-/// </summary>
-public sealed class ConversationStore
+/// <summary>Conversations and their runs, read from the database the run store writes.</summary>
+public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
 {
-    private readonly ConcurrentDictionary<string, List<ConversationTurn>> _conversations = new();
-
-    /// <summary>The earlier turns; empty for a new conversation (<paramref name="conversationId"/> null), null when unknown.</summary>
-    public IReadOnlyList<ConversationTurn>? History(string? conversationId)
+    /// <summary>
+    /// The earlier turns (question and final answer of each run that ended ok), oldest first; empty for a new
+    /// conversation (<paramref name="conversationId"/> null); null when the conversation is unknown.
+    /// </summary>
+    public async Task<IReadOnlyList<ConversationTurn>?> HistoryAsync(string? conversationId, CancellationToken cancellationToken)
     {
         if (conversationId is null)
         {
             return [];
         }
-        if (!_conversations.TryGetValue(conversationId, out var turns))
+        await runs.FlushAsync(cancellationToken); // a follow-up sent right after an answer must see it
+        using var connection = database.Open();
+        if (!Exists(connection, conversationId))
         {
             return null;
         }
-        lock (turns)
+        using var command = RunStore.Command(connection, null,
+            "SELECT prompt, final FROM runs WHERE conversation_id = $id AND status = 'ok' AND final IS NOT NULL ORDER BY created_at");
+        command.Parameters.AddWithValue("$id", conversationId);
+        using var reader = command.ExecuteReader();
+        var turns = new List<ConversationTurn>();
+        while (reader.Read())
         {
-            return turns.ToArray();
+            turns.Add(new ConversationTurn(reader.GetString(0), reader.GetString(1)));
         }
+        return turns;
     }
 
-    /// <summary>Starts a new, empty conversation and returns its id.</summary>
-    public string Open()
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(CancellationToken cancellationToken)
     {
-        var id = Guid.CreateVersion7().ToString("N");
-        _conversations[id] = [];
-        return id;
+        await runs.FlushAsync(cancellationToken);
+        using var connection = database.Open();
+        using var command = RunStore.Command(connection, null, """
+            SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT COUNT(*) FROM runs r WHERE r.conversation_id = c.id)
+            FROM conversations c ORDER BY c.updated_at DESC LIMIT 500
+            """);
+        using var reader = command.ExecuteReader();
+        var list = new List<ConversationSummary>();
+        while (reader.Read())
+        {
+            list.Add(new ConversationSummary(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)), reader.GetInt32(4)));
+        }
+        return list;
     }
 
-    /// <summary>Records a finished turn.</summary>
-    public void Append(string conversationId, ConversationTurn turn)
+    public async Task<ConversationDetail?> GetAsync(string conversationId, CancellationToken cancellationToken)
     {
-        var turns = _conversations.GetOrAdd(conversationId, _ => []);
-        lock (turns)
+        await runs.FlushAsync(cancellationToken);
+        using var connection = database.Open();
+        using var command = RunStore.Command(connection, null, "SELECT id, title, created_at, updated_at FROM conversations WHERE id = $id");
+        command.Parameters.AddWithValue("$id", conversationId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
         {
-            turns.Add(turn);
+            return null;
         }
+        return new ConversationDetail(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)),
+            Runs(connection, "conversation_id", conversationId));
     }
+
+    /// <summary>A run as stored, or null when unknown.</summary>
+    public async Task<StoredRun?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await runs.FlushAsync(cancellationToken);
+        using var connection = database.Open();
+        return Runs(connection, "id", runId).SingleOrDefault();
+    }
+
+    /// <summary>Every stored event of a run, in seq order (empty when unknown).</summary>
+    public IReadOnlyList<RunEvent> Events(string runId)
+    {
+        using var connection = database.Open();
+        return StoredEvents.Load(connection, runId);
+    }
+
+    public async Task<bool> RenameAsync(string conversationId, string title, CancellationToken cancellationToken)
+    {
+        await runs.FlushAsync(cancellationToken);
+        using var connection = database.Open();
+        using var command = RunStore.Command(connection, null, "UPDATE conversations SET title = $title WHERE id = $id");
+        command.Parameters.AddWithValue("$id", conversationId);
+        command.Parameters.AddWithValue("$title", title);
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>Deletes a conversation and all its runs; refused while one of its runs is going.</summary>
+    public async Task<DeleteResult> DeleteAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        await runs.FlushAsync(cancellationToken);
+        using var connection = database.Open();
+        if (!Exists(connection, conversationId))
+        {
+            return DeleteResult.NotFound;
+        }
+        using (var running = RunStore.Command(connection, null, "SELECT COUNT(*) FROM runs WHERE conversation_id = $id AND status = 'running'"))
+        {
+            running.Parameters.AddWithValue("$id", conversationId);
+            if (Convert.ToInt64(running.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                return DeleteResult.RunInProgress;
+            }
+        }
+        using var command = RunStore.Command(connection, null, "DELETE FROM conversations WHERE id = $id");
+        command.Parameters.AddWithValue("$id", conversationId);
+        command.ExecuteNonQuery();
+        return DeleteResult.Deleted;
+    }
+
+    private static bool Exists(SqliteConnection connection, string conversationId)
+    {
+        using var command = RunStore.Command(connection, null, "SELECT 1 FROM conversations WHERE id = $id");
+        command.Parameters.AddWithValue("$id", conversationId);
+        return command.ExecuteScalar() is not null;
+    }
+
+    private static List<StoredRun> Runs(SqliteConnection connection, string column, string value)
+    {
+        var ctx = CouncilJsonContext.Default;
+        using var command = RunStore.Command(connection, null, $"""
+            SELECT id, conversation_id, prompt, workflow, models, status, final, error, aggregate_rankings, metrics, last_seq, created_at, completed_at
+            FROM runs WHERE {column} = $value ORDER BY created_at
+            """);
+        command.Parameters.AddWithValue("$value", value);
+        var runs = new List<StoredRun>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                runs.Add(new StoredRun(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    JsonSerializer.Deserialize(reader.GetString(4), ctx.IReadOnlyListString) ?? [],
+                    Parse<RunStatus>(reader.GetString(5)),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), ctx.IReadOnlyListAggregateRanking),
+                    reader.IsDBNull(9) ? null : JsonSerializer.Deserialize(reader.GetString(9), ctx.RunMetrics),
+                    reader.GetInt64(10), Time(reader.GetInt64(11)),
+                    reader.IsDBNull(12) ? null : Time(reader.GetInt64(12)),
+                    []));
+            }
+        }
+        return runs.Select(r => r with { Outputs = Outputs(connection, r.RunId) }).ToList();
+    }
+
+    private static List<StoredModelOutput> Outputs(SqliteConnection connection, string runId)
+    {
+        var ctx = CouncilJsonContext.Default;
+        using var command = RunStore.Command(connection, null, """
+            SELECT o.stage, o.model, o.status, o.text, o.error, o.ttft_ms, o.duration_ms, o.usage, o.ranking
+            FROM model_outputs o JOIN run_events e ON e.run_id = o.run_id AND e.type = 'model_complete'
+                AND json_extract(e.payload, '$.stage') = o.stage AND json_extract(e.payload, '$.model') = o.model
+            WHERE o.run_id = $run ORDER BY e.seq
+            """);
+        command.Parameters.AddWithValue("$run", runId);
+        using var reader = command.ExecuteReader();
+        var outputs = new List<StoredModelOutput>();
+        while (reader.Read())
+        {
+            outputs.Add(new StoredModelOutput(
+                reader.GetInt32(0), reader.GetString(1), Parse<ModelStatus>(reader.GetString(2)), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                reader.GetInt64(6),
+                reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), ctx.Usage),
+                reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), ctx.IReadOnlyListString)));
+        }
+        return outputs;
+    }
+
+    private static T Parse<T>(string wire) where T : struct, Enum =>
+        (T)JsonSerializer.Deserialize($"\"{wire}\"", typeof(T), CouncilJsonContext.Default)!;
+
+    private static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
+}
+
+/// <summary>What <see cref="ConversationStore.DeleteAsync"/> did.</summary>
+public enum DeleteResult
+{
+    Deleted,
+    NotFound,
+    RunInProgress,
 }

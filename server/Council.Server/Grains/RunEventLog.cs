@@ -16,6 +16,15 @@ public sealed class RunEventLog(string runId)
 
     public string RunId { get; } = runId;
 
+    /// <summary>A finished run's log, rebuilt from storage for replay.</summary>
+    public static RunEventLog Closed(string runId, IReadOnlyList<RunEvent> events)
+    {
+        var log = new RunEventLog(runId);
+        log._events.AddRange(events);
+        log._completed = true;
+        return log;
+    }
+
     /// <summary>The seq of the newest event (0 when empty).</summary>
     public long LastSeq
     {

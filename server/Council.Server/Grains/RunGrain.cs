@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Council.Contracts.Messages;
-using Council.Server.Conversations;
+using Council.Server.Storage;
 using Council.Server.Providers;
 using Council.Server.Workflows;
 
@@ -19,7 +19,7 @@ public sealed partial class RunGrain
     private readonly Channel<RunMessage> _mailbox = Channel.CreateUnbounded<RunMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly RunPlan _plan;
     private readonly ModelRouter _router;
-    private readonly ConversationStore _conversations;
+    private readonly RunStore _store;
     private readonly CouncilOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,11 +31,11 @@ public sealed partial class RunGrain
     private long _lastEventAt;
     private volatile RunStatus _status = RunStatus.Running;
 
-    internal RunGrain(RunPlan plan, ModelRouter router, ConversationStore conversations, CouncilOptions options, TimeProvider time, ILogger logger)
+    internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger)
     {
         _plan = plan;
         _router = router;
-        _conversations = conversations;
+        _store = store;
         _options = options;
         _time = time;
         _logger = logger;
@@ -465,10 +465,6 @@ public sealed partial class RunGrain
         var final = synthesis?.Calls.LastOrDefault(c => c.Status == ModelStatus.Ok)?.Text.ToString()
             ?? (LatestAnswers() is [var first, ..] ? first.Text.ToString() : null);
         EndRun(RunStatus.Ok, null, final);
-        if (final is not null)
-        {
-            _conversations.Append(_plan.ConversationId, new ConversationTurn(_plan.Prompt, final));
-        }
     }
 
     /// <summary>Stops everything in flight and sends <c>run_complete</c>, the log's last event.</summary>
@@ -524,7 +520,9 @@ public sealed partial class RunGrain
 
     private void Emit(Func<long, RunEvent> create, bool last = false)
     {
-        Log.Append(create(Log.NextSeq), last);
+        var runEvent = create(Log.NextSeq);
+        Log.Append(runEvent, last);
+        _store.Append(runEvent);
         _lastEventAt = _time.GetTimestamp();
     }
 

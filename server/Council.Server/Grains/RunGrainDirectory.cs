@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Council.Server.Conversations;
+using Council.Server.Storage;
 using Council.Server.Providers;
 using Council.Server.Workflows;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ namespace Council.Server.Grains;
 /// </summary>
 public sealed class RunGrainDirectory(
     ModelRouter router,
+    RunStore store,
     ConversationStore conversations,
     IOptions<CouncilOptions> options,
     TimeProvider time,
@@ -29,11 +31,12 @@ public sealed class RunGrainDirectory(
     /// <summary>Activates the grain for a new run; it starts at once.</summary>
     public RunGrain Start(RunPlan plan)
     {
-        var grain = new RunGrain(plan, router, conversations, options.Value, time, _logger);
+        var grain = new RunGrain(plan, router, store, options.Value, time, _logger);
         if (!_grains.TryAdd(plan.RunId, grain))
         {
             throw new InvalidOperationException($"Run {plan.RunId} exists already.");
         }
+        store.RunStarted(plan);
         grain.Activate();
         _ = ReleaseWhenIdleAsync(grain);
         return grain;
@@ -41,6 +44,29 @@ public sealed class RunGrainDirectory(
 
     /// <summary>The grain of a run, or null when the run is unknown or was released.</summary>
     public RunGrain? Find(string runId) => _grains.GetValueOrDefault(runId);
+
+    /// <summary>
+    /// The event log of a run: the live one while its grain is in memory, else the stored one (closed, for
+    /// replay); null when the run is unknown.
+    /// </summary>
+    public RunEventLog? FindLog(string runId, out Contracts.Messages.RunStatus status)
+    {
+        if (Find(runId) is { } grain)
+        {
+            status = grain.Status;
+            return grain.Log;
+        }
+        var events = conversations.Events(runId);
+        if (events.Count == 0)
+        {
+            status = default;
+            return null;
+        }
+        var end = events[^1] as Contracts.Messages.RunCompleteEvent;
+        status = end is null ? Contracts.Messages.RunStatus.Interrupted
+            : end.Error == RunStore.InterruptedError ? Contracts.Messages.RunStatus.Interrupted : end.Status;
+        return RunEventLog.Closed(runId, events);
+    }
 
     private async Task ReleaseWhenIdleAsync(RunGrain grain)
     {

@@ -18,15 +18,15 @@ public sealed class CouncilHub(
     ModelRouter router) : Hub<ICouncilClient>, ICouncilHub
 {
     [HubMethodName(HubMethodNames.StartRun)]
-    public Task<StartRunResult> StartRun(StartRunRequest request)
+    public async Task<StartRunResult> StartRun(StartRunRequest request)
     {
-        var plan = planner.Plan(request);
+        var plan = await planner.PlanAsync(request, Context.ConnectionAborted);
         var grain = runs.Start(plan);
         subscriptions.Subscribe(Context, grain.Log, afterSeq: 0);
         var stages = plan.Workflow.Stages
             .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))
             .ToArray();
-        return Task.FromResult(new StartRunResult(plan.RunId, plan.ConversationId, plan.Workflow.Name, stages));
+        return new StartRunResult(plan.RunId, plan.ConversationId, plan.Workflow.Name, stages);
     }
 
     [HubMethodName(HubMethodNames.CancelModel)]
@@ -55,10 +55,12 @@ public sealed class CouncilHub(
         {
             throw new InvalidRunRequestException("afterSeq must be 0 or the last seq you received.");
         }
-        var grain = FindRun(request.RunId);
-        var lastSeq = grain.Log.LastSeq;
-        subscriptions.Subscribe(Context, grain.Log, request.AfterSeq);
-        return Task.FromResult(new ResumeRunResult(grain.RunId, lastSeq, grain.Status));
+        var status = RunStatus.Running;
+        var log = (string.IsNullOrWhiteSpace(request.RunId) ? null : runs.FindLog(request.RunId, out status))
+            ?? throw UnknownRun(request.RunId);
+        var lastSeq = log.LastSeq;
+        subscriptions.Subscribe(Context, log, request.AfterSeq);
+        return Task.FromResult(new ResumeRunResult(log.RunId, lastSeq, status));
     }
 
     [HubMethodName(HubMethodNames.ListModels)]
@@ -72,7 +74,10 @@ public sealed class CouncilHub(
 
     private RunGrain FindRun(string? runId) =>
         (string.IsNullOrWhiteSpace(runId) ? null : runs.Find(runId))
-        ?? throw new InvalidRunRequestException($"Unknown run '{runId}'. Use the runId that start_run returned.");
+        ?? throw UnknownRun(runId);
+
+    private static InvalidRunRequestException UnknownRun(string? runId) =>
+        new($"Unknown run '{runId}'. Use the runId that start_run returned.");
 
     private static void Require(object? argument, string usage)
     {

@@ -40,7 +40,8 @@ public static class HubRegistration
 
     public static IEndpointRouteBuilder MapCouncilHub(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath);
+        // Stateful reconnect covers short transport drops; resume_run covers everything longer.
+        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath, o => o.AllowStatefulReconnects = true);
         return endpoints;
     }
 }

@@ -1,4 +1,6 @@
+using Council.Server.Providers.OpenAiCompatible;
 using Council.Server.Providers.Simulated;
+using Council.Server.Providers.Simulated.OpenAiApi;
 
 namespace Council.Server.Providers;
 
@@ -8,11 +10,15 @@ public static class ProvidersRegistration
     public static IHostApplicationBuilder AddCouncilProviders(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ILlmProvider, SimulatedProvider>();
+        builder.Services.AddSingleton<SimulatedProvider>();
+        builder.Services.AddSingleton<ILlmProvider>(sp => sp.GetRequiredService<SimulatedProvider>());
+        builder.Services.AddSingleton<SimulatedChatCompletions>();
+        builder.AddOpenAiCompatibleProviders();
         builder.Services.AddSingleton<ModelRouter>();
         return builder;
     }
 
-    /// <summary>Maps provider-facing HTTP endpoints (the simulated models' OpenAI-compatible API).</summary>
-    public static IEndpointRouteBuilder MapCouncilProviders(this IEndpointRouteBuilder endpoints) => endpoints;
+    /// <summary>Maps provider-facing HTTP endpoints: the simulated models' OpenAI-compatible API under <c>/v1</c>.</summary>
+    public static IEndpointRouteBuilder MapCouncilProviders(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapSimulatedOpenAiApi();
 }

@@ -8,7 +8,7 @@ namespace Council.Server.Workflows;
 /// <summary>Checks a <c>start_run</c> request and fills in the defaults; every rejection says what to fix.</summary>
 public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog workflows, ModelRouter router, ConversationStore conversations)
 {
-    public RunPlan Plan(StartRunRequest? request)
+    public async Task<RunPlan> PlanAsync(StartRunRequest? request, CancellationToken cancellationToken)
     {
         var o = options.Value;
         if (request is null)
@@ -53,9 +53,9 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             }
         }
 
-        var history = conversations.History(request.ConversationId)
+        var history = await conversations.HistoryAsync(request.ConversationId, cancellationToken)
             ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
-        var conversationId = request.ConversationId ?? conversations.Open();
+        var conversationId = request.ConversationId ?? NewId();
 
         return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history);
     }

@@ -1,8 +1,8 @@
 using Council.Contracts.Messages;
-using Council.Server.Conversations;
 using Council.Server.Grains;
 using Council.Server.Providers;
 using Council.Server.Providers.Simulated;
+using Council.Server.Tests.Storage;
 using Council.Server.Workflows;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -16,18 +16,27 @@ internal static class GrainHarness
     public const string Quick = "sim/quick?ttft=30&tps=300&tokens=30";
     public const string Chair = "sim/chair?ttft=20&tps=400&tokens=25";
 
+    private static readonly Lazy<Task<TestStorage>> Storage = new(() => TestStorage.StartAsync());
+
+    /// <summary>One real database for all grain tests of this process.</summary>
+    public static TestStorage Stored => Storage.Value.GetAwaiter().GetResult();
+
     public static RunGrain Start(IReadOnlyList<string> models, string chairman = Chair, IReadOnlyList<string>? fallbacks = null,
         CouncilOptions? options = null, string prompt = "Why is the sky blue?")
     {
         options ??= new CouncilOptions();
-        var router = new ModelRouter([new SimulatedProvider(Options.Create(options), TimeProvider.System)]);
-        var conversations = new ConversationStore();
-        var plan = new RunPlan(Guid.NewGuid().ToString("N"), conversations.Open(), prompt, WorkflowCatalog.Council,
+        var router = Router(options);
+        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), prompt, WorkflowCatalog.Council,
             models, [chairman, .. fallbacks ?? []], []);
-        var grain = new RunGrain(plan, router, conversations, options, TimeProvider.System, NullLogger.Instance);
+        Stored.Store.RunStarted(plan);
+        var grain = new RunGrain(plan, router, Stored.Store, options, TimeProvider.System, NullLogger.Instance);
         grain.Activate();
         return grain;
     }
+
+    /// <summary>A router with the simulated provider only.</summary>
+    public static ModelRouter Router(CouncilOptions options) =>
+        new([new SimulatedProvider(Options.Create(options), TimeProvider.System)]);
 
     public static async Task<IReadOnlyList<RunEvent>> Finish(RunGrain grain)
     {

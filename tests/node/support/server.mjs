@@ -1,6 +1,7 @@
 // Starts the real Council server (the Release build) on a free loopback port for one test file.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -9,17 +10,20 @@ export const serverDll = process.env.COUNCIL_SERVER_DLL
   ?? path.join(root, 'server/Council.Server/bin/Release/net10.0/Council.Server.dll');
 
 /**
- * @param {{ env?: Record<string,string>, args?: string[], timeoutMs?: number }} [options]
+ * @param {{ env?: Record<string,string>, args?: string[], timeoutMs?: number, dbPath?: string }} [options]
  *   env: extra environment, e.g. { Council__TokenBatchWindowMs: '0' }.
+ *   dbPath: the SQLite file; a new one in a temporary folder when absent (pass it again to restart on it).
  * @returns {Promise<{ url: string, hubUrl: string, process: import('node:child_process').ChildProcess, output: () => string, stop: (signal?: NodeJS.Signals) => Promise<number|null> }>}
  */
 export async function startServer(options = {}) {
   if (!existsSync(serverDll)) {
     throw new Error(`${serverDll} is missing: run 'dotnet build Council.sln -c Release' first`);
   }
+  const dbPath = options.dbPath ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'council-')), 'council.db');
   const child = spawn('dotnet', [serverDll, '--urls', 'http://127.0.0.1:0', ...(options.args ?? [])], {
     cwd: path.dirname(serverDll),
-    env: { ...process.env, ASPNETCORE_ENVIRONMENT: 'Development', DOTNET_NOLOGO: '1', Logging__LogLevel__Default: 'Warning', 'Logging__LogLevel__Microsoft.Hosting.Lifetime': 'Information', ...options.env },
+    // Tests run on simulated models whatever the machine has: a real key in the environment is not used.
+    env: { ...process.env, OPENROUTER_API_KEY: '', Council__OpenRouterDefaults__Enabled: 'false', ASPNETCORE_ENVIRONMENT: 'Development', DOTNET_NOLOGO: '1', Logging__LogLevel__Default: 'Warning', 'Logging__LogLevel__Microsoft.Hosting.Lifetime': 'Information', Council__Storage__Path: dbPath, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -37,6 +41,7 @@ export async function startServer(options = {}) {
   });
   return {
     url,
+    dbPath,
     hubUrl: `${url}/hubs/council`,
     process: child,
     output: () => output,

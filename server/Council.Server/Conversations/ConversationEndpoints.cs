@@ -1,0 +1,43 @@
+using Council.Contracts.Api;
+
+namespace Council.Server.Conversations;
+
+/// <summary>REST endpoints over stored conversations and runs.</summary>
+public static class ConversationEndpoints
+{
+    public static IEndpointRouteBuilder MapCouncilConversations(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+
+        api.MapGet("/conversations", (ConversationStore store, CancellationToken ct) => store.ListAsync(ct));
+
+        api.MapGet("/conversations/{id}", async (string id, ConversationStore store, CancellationToken ct) =>
+            await store.GetAsync(id, ct) is { } conversation ? Results.Ok(conversation) : NotFound("conversation", id));
+
+        api.MapPatch("/conversations/{id}", async (string id, RenameConversationRequest? body, ConversationStore store, CancellationToken ct) =>
+        {
+            var title = body?.Title?.Trim();
+            if (string.IsNullOrEmpty(title) || title.Length > 200)
+            {
+                return Results.Problem("Send { \"title\": \"…\" } with 1 to 200 characters.", statusCode: StatusCodes.Status400BadRequest);
+            }
+            return await store.RenameAsync(id, title, ct) ? Results.NoContent() : NotFound("conversation", id);
+        });
+
+        api.MapDelete("/conversations/{id}", async (string id, ConversationStore store, CancellationToken ct) =>
+            await store.DeleteAsync(id, ct) switch
+            {
+                DeleteResult.Deleted => Results.NoContent(),
+                DeleteResult.RunInProgress => Results.Problem("A run of this conversation is still going: cancel it or let it finish, then delete.", statusCode: StatusCodes.Status409Conflict),
+                _ => NotFound("conversation", id),
+            });
+
+        api.MapGet("/runs/{id}", async (string id, ConversationStore store, CancellationToken ct) =>
+            await store.GetRunAsync(id, ct) is { } run ? Results.Ok(run) : NotFound("run", id));
+
+        return endpoints;
+    }
+
+    private static IResult NotFound(string what, string id) =>
+        Results.Problem($"Unknown {what} '{id}'.", statusCode: StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,130 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Council.Server.Storage;
+
+/// <summary>
+/// The SQLite file: opens connections, and at start applies the schema migrations it has not seen
+/// (tracked in <c>PRAGMA user_version</c>). A file that is not a database, or is locked, fails the start
+/// with a message that says which file and what to do.
+/// </summary>
+public sealed class CouncilDatabase
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            prompt TEXT NOT NULL,
+            workflow TEXT NOT NULL,
+            models TEXT NOT NULL,
+            chairmen TEXT NOT NULL,
+            status TEXT NOT NULL,
+            final TEXT,
+            error TEXT,
+            aggregate_rankings TEXT,
+            metrics TEXT,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            completed_at INTEGER);
+        CREATE INDEX runs_by_conversation ON runs(conversation_id, created_at);
+        CREATE INDEX runs_by_status ON runs(status);
+        CREATE TABLE run_events (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
+        CREATE TABLE model_outputs (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            stage INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL,
+            text TEXT NOT NULL,
+            error TEXT,
+            ttft_ms INTEGER,
+            duration_ms INTEGER NOT NULL,
+            usage TEXT,
+            ranking TEXT,
+            PRIMARY KEY (run_id, stage, model)) WITHOUT ROWID;
+        """,
+    ];
+
+    private readonly string _connectionString;
+
+    public CouncilDatabase(IOptions<StorageOptions> options, IHostEnvironment environment)
+    {
+        var path = System.IO.Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
+        FilePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 5,
+        }.ToString();
+    }
+
+    /// <summary>The database file's full path.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Creates the file if needed and brings its schema up to date.</summary>
+    public void Migrate()
+    {
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(FilePath)!);
+            using var connection = Open();
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+            for (var i = version; i < Migrations.Length; i++)
+            {
+                using var transaction = connection.BeginTransaction();
+                Execute(connection, Migrations[i], transaction);
+                Execute(connection, $"PRAGMA user_version = {i + 1};", transaction);
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException ex)
+        {
+            var what = ex.SqliteErrorCode switch
+            {
+                26 => "is not a SQLite database (corrupt or another kind of file)",
+                5 or 6 => "is locked by another process",
+                _ => $"cannot be used ({ex.Message})",
+            };
+            throw new InvalidOperationException(
+                $"The database file '{FilePath}' {what}. Stop whatever holds it, move the file aside, or point Council:Storage:Path elsewhere.", ex);
+        }
+    }
+
+    /// <summary>An open connection with foreign keys on; the caller disposes it.</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        return connection;
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -40,7 +40,7 @@ describe('council', () => {
     await finished(page);
     for (const model of models) {
       assert.equal(await lane(page, 'answers', model).getAttribute('data-status'), 'done');
-      assert.ok((await lane(page, 'answers', model).locator('.lane-body').innerText()).length > 50);
+      assert.ok((await lane(page, 'answers', model).locator('.lane-body').textContent()).length > 50);
       assert.equal(await lane(page, 'review', model).getAttribute('data-status'), 'done');
       assert.equal(await lane(page, 'review', model).locator('.ranking li').count(), 3, `${model} ranked all three`);
     }
@@ -49,7 +49,7 @@ describe('council', () => {
     assert.doesNotMatch(await aggregate.locator('caption').innerText(), /provisional/);
     const final = page.getByRole('article', { name: 'Final answer' });
     assert.equal(await final.getAttribute('data-status'), 'done');
-    assert.ok((await final.locator('.markdown').innerText()).length > 100);
+    assert.ok((await final.locator('.markdown').textContent()).length > 100);
     assert.equal(await page.locator('.timeline-row').count(), 7);
     assert.match(await page.locator('.run-meta').innerText(), /tokens \d+ in, \d+ out/);
 
@@ -84,7 +84,7 @@ describe('council', () => {
 
     await finished(page);
     assert.equal(await slowLane.getAttribute('data-status'), 'cancelled');
-    assert.ok((await slowLane.locator('.lane-body').innerText()).length > 0, 'the partial text stays');
+    assert.ok((await slowLane.locator('.lane-body').textContent()).length > 0, 'the partial text stays');
     for (const model of models.slice(0, 2)) assert.equal(await lane(page, 'answers', model).getAttribute('data-status'), 'done');
     assert.equal(await lane(page, 'review', slow).getAttribute('data-status'), 'left-out');
     assert.equal(await page.getByRole('table', { name: 'Aggregate ranking' }).locator('tbody tr').count(), 2);
@@ -102,9 +102,9 @@ describe('council', () => {
 
     await finished(page);
     assert.equal(await lane(page, 'answers', broken).getAttribute('data-status'), 'failed');
-    assert.match(await lane(page, 'answers', broken).locator('.lane-error').innerText(), /\S/);
+    assert.match(await lane(page, 'answers', broken).locator('.lane-error').textContent(), /\S/);
     assert.equal(await lane(page, 'answers', flaky).getAttribute('data-status'), 'failed');
-    assert.ok((await lane(page, 'answers', flaky).locator('.lane-body').innerText()).length > 0, 'text before the failure stays');
+    assert.ok((await lane(page, 'answers', flaky).locator('.lane-body').textContent()).length > 0, 'text before the failure stays');
     assert.equal(await page.locator('.timeline-row.timeline-failed .mark-failed').count(), 2);
     assert.equal(await page.getByRole('article', { name: 'Final answer' }).getAttribute('data-status'), 'done');
     assert.deepEqual(errors.map(String), []);
@@ -133,7 +133,7 @@ describe('council', () => {
     await page.close();
   });
 
-  test('a follow-up continues the conversation, and a reload resumes a run in flight', async () => {
+  test('a follow-up continues the conversation; after a reload the server lists it and runs replay, one still in flight', async () => {
     const models = ['sim/kilo?ttft=100&tps=25&tokens=120', 'sim/lima?ttft=100&tps=25&tokens=120'];
     const { page } = await openApp(browser.context, server.url, { models, chairman: chair });
     await ask(page, 'First question');
@@ -147,8 +147,12 @@ describe('council', () => {
     await page.getByRole('button', { name: /First question/ }).click();
     const second = page.locator('.turn').nth(1).locator('.run');
     await second.and(page.locator('[data-status="ok"]')).waitFor({ timeout: 30000 });
-    const text = await second.locator(`section.section-answers article.lane[data-model="${models[0]}"] .lane-body`).innerText();
+    const text = await second.locator(`section.section-answers article.lane[data-model="${models[0]}"] .lane-body`).textContent();
     assert.ok(text.length > 100, 'the resumed lane has its whole text');
+    // The finished first run is replayed from the server's store too.
+    const first = page.locator('.turn').nth(0).locator('.run');
+    await first.and(page.locator('[data-status="ok"]')).waitFor({ timeout: 10000 });
+    assert.equal(await first.getByRole('article', { name: 'Final answer' }).getAttribute('data-status'), 'done');
     await page.close();
   });
 });

@@ -2,11 +2,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectCouncil } from './council/connection';
 import { App } from './components/App';
+import {
+  ConversationStore,
+  FallbackConversationRepository,
+  ServerConversationRepository,
+  SessionConversationRepository,
+} from './store/conversations';
 import { CouncilSession } from './store/council-session';
 import { SessionContext } from './store/hooks';
 import './styles.css';
 
-const session = new CouncilSession({ url: new URL('/hubs/council', window.location.origin).toString(), connect: connectCouncil });
+const conversations = new ConversationStore(
+  new FallbackConversationRepository(new ServerConversationRepository(window.location.origin), new SessionConversationRepository()),
+);
+const session = new CouncilSession({
+  url: new URL('/hubs/council', window.location.origin).toString(),
+  connect: connectCouncil,
+  conversations,
+});
 session.start();
 
 createRoot(document.getElementById('root')!).render(

@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useRef, type ComponentType } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, type ComponentType } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { isActive, isLanePending } from '../store/run-state';
@@ -74,22 +74,76 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
   );
 });
 
+// Streaming lanes keep their newest text in view. Doing that costs a layout, so it is done only for
+// lanes on screen, and for all of them together once a commit is done: fifty streaming lanes cost one
+// layout per frame rather than fifty. A lane scrolled back into view catches up then.
+const toFollow = new Set<HTMLElement>();
+const onScreen = new WeakSet<Element>();
+const behind = new WeakSet<HTMLElement>();
+let observer: IntersectionObserver | undefined;
+
+function watchVisibility(body: HTMLElement): () => void {
+  const target = body.closest('.lane, .final') ?? body;
+  if (typeof IntersectionObserver === 'undefined') {
+    onScreen.add(target);
+    return () => {};
+  }
+  observer ??= new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) {
+        onScreen.delete(entry.target);
+        continue;
+      }
+      onScreen.add(entry.target);
+      const lagging = entry.target.querySelector<HTMLElement>('.lane-body');
+      if (lagging && behind.has(lagging)) followLater(lagging);
+    }
+  });
+  observer.observe(target);
+  return () => observer?.unobserve(target);
+}
+
+function followLater(el: HTMLElement): void {
+  if (!onScreen.has(el.closest('.lane, .final') ?? el)) {
+    behind.add(el);
+    return;
+  }
+  behind.delete(el);
+  if (toFollow.size === 0) {
+    queueMicrotask(() => {
+      const heights = [...toFollow].map((e) => [e, e.scrollHeight] as const);
+      toFollow.clear();
+      for (const [e, height] of heights) e.scrollTop = height;
+    });
+  }
+  toFollow.add(el);
+}
+
 /** The lane's text; keeps the newest tokens in view unless the reader scrolled up. */
 function LaneBody({ text, follow }: { text: string; follow: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
+  // Only a reader's own scrolling unpins; the scrolls this component makes say nothing.
+  const readerScrolling = useRef(0);
+  useEffect(() => (ref.current ? watchVisibility(ref.current) : undefined), [text !== '']);
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && follow && pinned.current) el.scrollTop = el.scrollHeight;
+    if (el && follow && pinned.current) followLater(el);
   }, [text, follow]);
   if (!text) return null;
+  const intent = () => (readerScrolling.current = performance.now());
   return (
     <div
       ref={ref}
       className="lane-body"
       tabIndex={0}
       aria-label="Answer text"
+      onWheel={intent}
+      onTouchMove={intent}
+      onPointerDown={intent}
+      onKeyDown={intent}
       onScroll={(e) => {
+        if (performance.now() - readerScrolling.current > 1000) return;
         const el = e.currentTarget;
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 32;
       }}

@@ -30,7 +30,7 @@ export function Sidebar() {
         )}
         {list.map((c) => (
           <li key={c.id}>
-            <ConversationItem conversation={c} current={c.id === active.id} onSelect={() => conversations.select(c.id)} />
+            <ConversationItem conversation={c} current={c.id === active.id} onSelect={() => void conversations.select(c.id)} />
           </li>
         ))}
       </ul>
@@ -40,13 +40,14 @@ export function Sidebar() {
 
 function ConversationItem({ conversation, current, onSelect }: { conversation: Conversation; current: boolean; onSelect: () => void }) {
   const { runs } = useSession();
+  const count = conversation.loaded === false ? conversation.turnCount ?? 0 : conversation.turns.length;
   const running = useStore(runs, (s) => conversation.turns.some((t) => t.runId !== undefined && s[t.runId] !== undefined && isActive(s[t.runId])));
   return (
     <button type="button" className="conversation-item" aria-current={current ? 'page' : undefined} onClick={onSelect} title={conversation.title}>
       <span className="conversation-title">{conversation.title}</span>
       <span className="conversation-meta">
         {running && <span className="pulse" role="img" aria-label="running" />}
-        {conversation.turns.length} {conversation.turns.length === 1 ? 'question' : 'questions'}
+        {count} {count === 1 ? 'question' : 'questions'}
       </span>
     </button>
   );

@@ -13,6 +13,7 @@ interface Bar {
 
 /** When each call was asked, its first token and its end; times relative to the question (ms). */
 export function timelineBars(run: Run, now: number): { stage: string; bars: Bar[] }[] {
+  if (run.replayed) return replayedBars(run, now);
   return run.stages
     .map((stage) => ({
       stage: stage.name,
@@ -27,6 +28,29 @@ export function timelineBars(run: Run, now: number): { stage: string; bars: Bar[
           return { lane, start, firstToken, end: Math.max(end, firstToken ?? start, start), open };
         }),
     }))
+    .filter((group) => group.bars.length > 0);
+}
+
+/**
+ * A replayed run arrived all at once: lay it out from the server's own figures, each stage starting
+ * when the one before ended (a stage asks all its models together).
+ */
+function replayedBars(run: Run, now: number): { stage: string; bars: Bar[] }[] {
+  let offset = 0;
+  return run.stages
+    .map((stage) => {
+      const bars = stage.models
+        .map((m) => stage.lanes[m])
+        .filter((lane) => lane.started)
+        .map((lane) => {
+          const open = lane.completedAt === undefined;
+          const duration = lane.durationMs ?? (lane.startedAt !== undefined ? now - lane.startedAt : 0);
+          const firstToken = lane.ttftMs !== undefined ? offset + lane.ttftMs : undefined;
+          return { lane, start: offset, firstToken, end: offset + Math.max(duration, lane.ttftMs ?? 0), open };
+        });
+      offset = Math.max(offset, ...bars.map((b) => b.end));
+      return { stage: stage.name, bars };
+    })
     .filter((group) => group.bars.length > 0);
 }
 
@@ -47,7 +71,8 @@ export const Timeline = memo(function Timeline({ runId }: { runId: string }) {
   const groups = timelineBars(run, now);
   if (groups.length === 0) return <p className="lane-placeholder">The timeline fills in as models are asked.</p>;
   const lastEnd = Math.max(...groups.flatMap((g) => g.bars.map((b) => b.end)));
-  const span = Math.max(lastEnd, (run.completedAt ?? (active ? now : run.createdAt)) - run.createdAt, 500);
+  const wallClock = run.replayed ? 0 : (run.completedAt ?? (active ? now : run.createdAt)) - run.createdAt;
+  const span = Math.max(lastEnd, wallClock, 500);
   const step = tickStep(span);
   const ticks = Array.from({ length: Math.floor(span / step) + 1 }, (_, i) => i * step);
   const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / span) * 100))}%`;

@@ -191,3 +191,50 @@ export interface ServerEventPayloads {
 export type ServerEvent = {
   [K in ServerEventName]: { type: K } & ServerEventPayloads[K];
 }[ServerEventName];
+
+// REST: GET /api/conversations, GET /api/conversations/{id}, GET /api/runs/{id}. Dates are ISO 8601 strings.
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+  runs: number;
+}
+
+export interface StoredModelOutput {
+  stage: number;
+  model: string;
+  status: ModelCallStatus;
+  text: string;
+  error?: string | null;
+  ttftMs?: number | null;
+  durationMs: number;
+  usage?: Usage | null;
+  ranking?: string[] | null;
+}
+
+export interface StoredRun {
+  runId: string;
+  conversationId: string;
+  prompt: string;
+  workflow: string;
+  models: string[];
+  status: RunStatus;
+  final?: string | null;
+  error?: string | null;
+  aggregateRankings?: AggregateRanking[] | null;
+  metrics?: RunMetrics | null;
+  lastSeq: number;
+  createdAt: string;
+  completedAt?: string | null;
+  outputs: StoredModelOutput[];
+}
+
+export interface ConversationDetail {
+  id: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+  runs: StoredRun[];
+}

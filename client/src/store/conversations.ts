@@ -1,3 +1,4 @@
+import type { ConversationDetail, ConversationSummary } from '../council/contract';
 import { SnapshotStore } from './snapshot-store';
 
 /** One question of a conversation and the run that answers it. */
@@ -18,11 +19,17 @@ export interface Conversation {
   readonly title: string;
   readonly createdAt: number;
   readonly turns: readonly Turn[];
+  /** False while only a summary is known: `turns` is empty and `turnCount` says how many there are. */
+  readonly loaded?: boolean;
+  readonly turnCount?: number;
 }
 
-/** Where conversations are kept. This session's storage today; the server later. */
+/** Where conversations are kept: the server when it stores them, else this tab's session storage. */
 export interface ConversationRepository {
+  /** Every conversation, newest first; may be summaries (`loaded: false`). */
   load(): Promise<Conversation[]>;
+  /** One conversation with its turns. */
+  get(id: string): Promise<Conversation | undefined>;
   save(conversation: Conversation): Promise<void>;
 }
 
@@ -41,6 +48,10 @@ export class SessionConversationRepository implements ConversationRepository {
     } catch {
       return Promise.resolve([]);
     }
+  }
+
+  async get(id: string): Promise<Conversation | undefined> {
+    return (await this.load()).find((c) => c.id === id);
   }
 
   async save(conversation: Conversation): Promise<void> {
@@ -70,7 +81,9 @@ export class ConversationStore extends SnapshotStore<ConversationsSnapshot> {
 
   async load(): Promise<void> {
     const loaded = await this.repository.load();
-    this.update((s) => ({ ...s, list: [...s.list, ...loaded.filter((c) => !s.list.some((x) => x.id === c.id))] }));
+    const known = (s: ConversationsSnapshot, c: Conversation) =>
+      s.list.some((x) => x.id === c.id || (c.serverId !== undefined && x.serverId === c.serverId));
+    this.update((s) => ({ ...s, list: [...s.list, ...loaded.filter((c) => !known(s, c))] }));
   }
 
   get(id: string): Conversation | undefined {
@@ -84,9 +97,14 @@ export class ConversationStore extends SnapshotStore<ConversationsSnapshot> {
     this.update((s) => ({ ...s, active: newConversation() }));
   }
 
-  select(id: string): void {
+  /** Shows a conversation, fetching its turns if only its summary is known. */
+  async select(id: string): Promise<void> {
     const found = this.getSnapshot().list.find((c) => c.id === id);
-    if (found) this.update((s) => ({ ...s, active: found }));
+    if (!found) return;
+    this.update((s) => ({ ...s, active: found }));
+    if (found.loaded !== false) return;
+    const full = await this.repository.get(found.id);
+    if (full) this.update((s) => replace(s, id, { ...full, id, loaded: true }));
   }
 
   addTurn(conversationId: string, turn: Turn): void {
@@ -113,16 +131,20 @@ export class ConversationStore extends SnapshotStore<ConversationsSnapshot> {
     const current = this.get(id);
     if (!current) return;
     const next = update(current);
-    this.update((s) => ({
-      active: s.active.id === id ? next : s.active,
-      list: s.list.some((c) => c.id === id)
-        ? s.list.map((c) => (c.id === id ? next : c))
-        : next.turns.length > 0
-          ? [next, ...s.list]
-          : s.list,
-    }));
+    this.update((s) => replace(s, id, next));
     void this.repository.save(next);
   }
+}
+
+function replace(s: ConversationsSnapshot, id: string, next: Conversation): ConversationsSnapshot {
+  return {
+    active: s.active.id === id ? next : s.active,
+    list: s.list.some((c) => c.id === id)
+      ? s.list.map((c) => (c.id === id ? next : c))
+      : next.turns.length > 0
+        ? [next, ...s.list]
+        : s.list,
+  };
 }
 
 export function newId(): string {
@@ -145,5 +167,84 @@ function safeSessionStorage(): Storage | undefined {
     return typeof sessionStorage === 'undefined' ? undefined : sessionStorage;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Conversations the server stores (GET /api/conversations and /api/conversations/{id}). The server
+ * records runs itself, so saving is nothing to do.
+ */
+export class ServerConversationRepository implements ConversationRepository {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchJson: (url: string) => Promise<Response> = (url) => fetch(url, { headers: { accept: 'application/json' } }),
+  ) {}
+
+  async load(): Promise<Conversation[]> {
+    const summaries = await this.request<ConversationSummary[]>('/api/conversations');
+    return summaries.map((c) => ({
+      id: c.id,
+      serverId: c.id,
+      title: c.title,
+      createdAt: Date.parse(c.createdAt),
+      turns: [],
+      loaded: false,
+      turnCount: c.runs,
+    }));
+  }
+
+  async get(id: string): Promise<Conversation | undefined> {
+    try {
+      const c = await this.request<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      return {
+        id: c.id,
+        serverId: c.id,
+        title: c.title,
+        createdAt: Date.parse(c.createdAt),
+        loaded: true,
+        turns: c.runs.map((run) => ({ id: run.runId, prompt: run.prompt, runId: run.runId, sentAt: Date.parse(run.createdAt) })),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  save(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private async request<T>(path: string): Promise<T> {
+    const response = await this.fetchJson(new URL(path, this.baseUrl).toString());
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    return (await response.json()) as T;
+  }
+}
+
+/** The server's conversations when it has them; this tab's session storage when it does not answer. */
+export class FallbackConversationRepository implements ConversationRepository {
+  private current: ConversationRepository;
+
+  constructor(
+    primary: ConversationRepository,
+    private readonly fallback: ConversationRepository,
+  ) {
+    this.current = primary;
+  }
+
+  async load(): Promise<Conversation[]> {
+    try {
+      return await this.current.load();
+    } catch {
+      this.current = this.fallback;
+      return this.current.load();
+    }
+  }
+
+  get(id: string): Promise<Conversation | undefined> {
+    return this.current.get(id);
+  }
+
+  save(conversation: Conversation): Promise<void> {
+    return this.current.save(conversation);
   }
 }

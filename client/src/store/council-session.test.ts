@@ -54,7 +54,7 @@ class FakeConnection implements CouncilConnection {
 
 const memoryRepository = (): ConversationRepository => {
   const saved: Conversation[] = [];
-  return { load: async () => saved, save: async (c) => void saved.push(c) };
+  return { load: async () => saved, get: async (id) => saved.find((c) => c.id === id), save: async (c) => void saved.push(c) };
 };
 
 async function startSession(fake = new FakeConnection(), settings?: Partial<ReturnType<SettingsStore['getSnapshot']>>) {
@@ -144,6 +144,15 @@ describe('CouncilSession', () => {
     expect(session.connection.getSnapshot().state).toBe('reconnecting');
     fake.setState('connected');
     await vi.waitFor(() => expect(fake.resumes).toEqual([{ runId: 'r1', afterSeq: 2 }]));
+  });
+
+  it('replays a run it only knows by id (after a reload) from the start', async () => {
+    const { session, fake } = await startSession();
+    session.ensureRun('old', 'An earlier question');
+    await vi.waitFor(() => expect(fake.resumes).toEqual([{ runId: 'old', afterSeq: 0 }]));
+    expect(session.runs.getSnapshot().old).toMatchObject({ prompt: 'An earlier question', replayed: true });
+    session.ensureRun('old', 'An earlier question');
+    expect(fake.resumes).toHaveLength(1);
   });
 
   it('keeps retrying while the server cannot be reached', async () => {

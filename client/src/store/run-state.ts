@@ -94,6 +94,8 @@ export interface Run {
   readonly metrics?: RunMetrics;
   readonly searchResults: readonly { readonly stage: number; readonly results: readonly SearchResult[] }[];
   readonly fallbacks: readonly ChairmanFallback[];
+  /** Replayed from the server's log (after a reload): client arrival times say nothing about the run's timing. */
+  readonly replayed?: boolean;
 }
 
 export function createRun(runId: string, createdAt: number, prompt?: string): Run {

@@ -67,7 +67,7 @@ export class RunStore extends SnapshotStore<Runs> {
   /** A run this page did not start (a reload): an empty run that replayed events fill in. */
   adopt(runId: string, prompt: string | undefined): void {
     if (this.getSnapshot()[runId]) return;
-    this.change(runId, () => createRun(runId, this.clock(), prompt));
+    this.change(runId, () => ({ ...createRun(runId, this.clock(), prompt), replayed: true }));
   }
 
   /** The server no longer knows a run this page adopted. */

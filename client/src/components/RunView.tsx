@@ -6,6 +6,7 @@ import { FinalAnswer } from './FinalAnswer';
 import { formatCost, formatMs, formatTokens } from './format';
 import { LanesPanel, LaneViewToggle } from './LanesPanel';
 import { ReviewsPanel } from './ReviewsPanel';
+import { SearchResults } from './SearchResults';
 import { StageBar } from './StageBar';
 import { Timeline } from './Timeline';
 
@@ -69,6 +70,7 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
     <div className={`run run-${status}`} data-run-id={runId} data-status={status}>
       <RunHeader runId={runId} expanded={expanded} onToggle={() => setExpanded((e) => !e)} />
       {expanded && <StageBar runId={runId} />}
+      {expanded && <SearchResults runId={runId} />}
       {shown.map((stage) => (
         <section key={stage.index} className={`run-section section-${stage.kind}`} id={`${runId}-stage-${stage.index}`} aria-label={titleOf(stage)}>
           <StageContent runId={runId} stage={stage} />

@@ -17,10 +17,13 @@ public sealed class RunGrainDirectory(
     ConversationStore conversations,
     IOptions<CouncilOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    IEnumerable<IRunObserver>? observers = null,
+    Search.ISearchProvider? search = null)
 {
     private readonly ConcurrentDictionary<string, RunGrain> _grains = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<RunGrain>();
+    private readonly IRunObserver[] _observers = observers?.ToArray() ?? [];
 
     /// <summary>Grains in memory: running, or finished and not yet released.</summary>
     public int Count => _grains.Count;
@@ -31,7 +34,7 @@ public sealed class RunGrainDirectory(
     /// <summary>Activates the grain for a new run; it starts at once.</summary>
     public RunGrain Start(RunPlan plan)
     {
-        var grain = new RunGrain(plan, router, store, options.Value, time, _logger);
+        var grain = new RunGrain(plan, router, store, options.Value, time, _logger, _observers, search);
         if (!_grains.TryAdd(plan.RunId, grain))
         {
             throw new InvalidOperationException($"Run {plan.RunId} exists already.");
@@ -72,6 +75,9 @@ public sealed class RunGrainDirectory(
     {
         await grain.Completion.ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(options.Value.FinishedRunIdleSeconds), time).ConfigureAwait(false);
-        _grains.TryRemove(grain.RunId, out _);
+        if (_grains.TryRemove(grain.RunId, out _))
+        {
+            grain.Dispose();
+        }
     }
 }

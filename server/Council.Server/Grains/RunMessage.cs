@@ -20,6 +20,9 @@ internal sealed record CallEndedMessage(int CallId, Exception? Error) : RunMessa
 /// <summary>The batching window of call <paramref name="CallId"/> closed: send its merged deltas.</summary>
 internal sealed record FlushMessage(int CallId) : RunMessage;
 
+/// <summary>The web search returned: results, or the reason it failed.</summary>
+internal sealed record SearchDoneMessage(IReadOnlyList<Contracts.Messages.SearchResult> Results, string? Error) : RunMessage;
+
 /// <summary>A periodic tick: heartbeats and first-token / stall timeouts.</summary>
 internal sealed record TickMessage : RunMessage
 {

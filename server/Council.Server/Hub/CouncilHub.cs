@@ -15,7 +15,8 @@ public sealed class CouncilHub(
     RunPlanner planner,
     RunGrainDirectory runs,
     RunSubscriptions subscriptions,
-    ModelRouter router) : Hub<ICouncilClient>, ICouncilHub
+    ModelRouter router,
+    WorkflowCatalog workflows) : Hub<ICouncilClient>, ICouncilHub
 {
     [HubMethodName(HubMethodNames.StartRun)]
     public async Task<StartRunResult> StartRun(StartRunRequest request)
@@ -23,7 +24,7 @@ public sealed class CouncilHub(
         var plan = await planner.PlanAsync(request, Context.ConnectionAborted);
         var grain = runs.Start(plan);
         subscriptions.Subscribe(Context, grain.Log, afterSeq: 0);
-        var stages = plan.Workflow.Stages
+        var stages = plan.Workflow.FirstPass
             .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))
             .ToArray();
         return new StartRunResult(plan.RunId, plan.ConversationId, plan.Workflow.Name, stages);
@@ -65,6 +66,12 @@ public sealed class CouncilHub(
 
     [HubMethodName(HubMethodNames.ListModels)]
     public Task<IReadOnlyList<ModelInfo>> ListModels() => Task.FromResult(router.ListModels());
+
+    [HubMethodName(HubMethodNames.ListWorkflows)]
+    public Task<IReadOnlyList<WorkflowInfo>> ListWorkflows() => Task.FromResult<IReadOnlyList<WorkflowInfo>>(
+        workflows.All.OrderBy(w => w.Name, StringComparer.Ordinal)
+            .Select(w => new WorkflowInfo(w.Name, w.Description, w.Stages.Select(s => new WorkflowStageInfo(s.Name, s.Kind.WireName(), s.OnlyInLoop)).ToArray()))
+            .ToArray());
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

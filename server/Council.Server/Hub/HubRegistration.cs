@@ -13,10 +13,11 @@ public static class HubRegistration
     public static IHostApplicationBuilder AddCouncilHub(this IHostApplicationBuilder builder)
     {
         var maxPromptChars = builder.Configuration.GetValue($"{CouncilOptions.Section}:{nameof(CouncilOptions.MaxPromptChars)}", new CouncilOptions().MaxPromptChars);
+        // Room for the longest prompt even if every character is escaped, and nothing much beyond it.
+        var maxMessageSize = Math.Max(64 * 1024, maxPromptChars * 6 + 16 * 1024);
         builder.Services.AddSignalR(o =>
             {
-                // Room for the longest prompt even if every character is escaped, and nothing much beyond it.
-                o.MaximumReceiveMessageSize = Math.Max(64 * 1024, maxPromptChars * 6 + 16 * 1024);
+                o.MaximumReceiveMessageSize = maxMessageSize;
                 o.KeepAliveInterval = TimeSpan.FromSeconds(15);
                 o.ClientTimeoutInterval = TimeSpan.FromSeconds(60);
                 o.HandshakeTimeout = TimeSpan.FromSeconds(15);
@@ -34,6 +35,10 @@ public static class HubRegistration
         builder.Services.RemoveAll<IHubProtocol>();
         builder.Services.AddSingleton<IHubProtocol>(sp =>
             new ReadableBindingErrorsProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
+        builder.Services.AddSingleton<IHubProtocol>(sp =>
+            new ReadableBindingErrorsProtocol(new MessagePack.MessagePackHubProtocol(
+                sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
+                new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
         builder.Services.AddSingleton<RunSubscriptions>();
         return builder;
     }

@@ -57,7 +57,23 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
         var conversationId = request.ConversationId ?? NewId();
 
-        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history);
+        if (request.Quorum is { } quorum)
+        {
+            if (quorum.Answers is null && quorum.DeadlineMs is null)
+            {
+                throw new InvalidRunRequestException("quorum needs 'answers' (how many answers start the reviews), 'deadlineMs', or both.");
+            }
+            if (quorum.Answers is { } k && (k < 1 || k > models.Count))
+            {
+                throw new InvalidRunRequestException($"quorum.answers must be between 1 and the number of models ({models.Count}).");
+            }
+            if (quorum.DeadlineMs is { } ms && (ms < 1 || ms > 600_000))
+            {
+                throw new InvalidRunRequestException("quorum.deadlineMs must be between 1 and 600000.");
+            }
+        }
+
+        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum);
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

@@ -6,12 +6,20 @@ namespace Council.Contracts.Messages;
 /// <param name="Models">Model ids of the council; the configured default council when absent.</param>
 /// <param name="Chairman">Model id that writes the final answer; the configured chairman when absent.</param>
 /// <param name="ConversationId">Continue this conversation; a new one when absent.</param>
+/// <param name="Search">Search the web alongside the first stage; results reach clients at once and later stages as context.</param>
+/// <param name="Quorum">Start the reviews before every answer is in; off when absent.</param>
 public sealed record StartRunRequest(
     string Prompt,
     string? Workflow = null,
     IReadOnlyList<string>? Models = null,
     string? Chairman = null,
-    string? ConversationId = null);
+    string? ConversationId = null,
+    bool? Search = null,
+    Quorum? Quorum = null);
+
+/// <summary>When the stage after the answers may start: once <paramref name="Answers"/> answers are in, or after
+/// <paramref name="DeadlineMs"/> with at least one; answers that come later are shown, marked not reviewed.</summary>
+public sealed record Quorum(int? Answers = null, int? DeadlineMs = null);
 
 /// <summary>Argument of <c>cancel_model</c>.</summary>
 /// <param name="Stage">Stage index; the current stage when absent.</param>

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../tests/node/support/server.mjs';
-import { ask, launchBrowser, openApp } from './support/browser.mjs';
+import { ask, launchBrowser, openApp, screenshotConversation } from './support/browser.mjs';
 
 const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-output');
 mkdirSync(outputDir, { recursive: true });
@@ -46,7 +46,8 @@ describe('council', () => {
     }
     const aggregate = page.getByRole('table', { name: 'Aggregate ranking' });
     assert.equal(await aggregate.locator('tbody tr').count(), 3);
-    assert.doesNotMatch(await aggregate.locator('caption').innerText(), /provisional/);
+    // The server's aggregate replaces the provisional one computed from the rankings as they came in.
+    await aggregate.locator('caption').filter({ hasNotText: 'provisional' }).waitFor({ timeout: 2000 });
     const final = page.getByRole('article', { name: 'Final answer' });
     assert.equal(await final.getAttribute('data-status'), 'done');
     assert.ok((await final.locator('.markdown').textContent()).length > 100);
@@ -59,7 +60,7 @@ describe('council', () => {
     assert.equal(await page.locator('section.section-answers [role="tabpanel"] article.lane').getAttribute('data-model'), models[1]);
     await page.getByRole('group', { name: 'Answers: layout' }).getByRole('button', { name: 'Grid' }).click();
 
-    await page.screenshot({ path: path.join(outputDir, 'council-finished.png'), fullPage: true });
+    await screenshotConversation(page, path.join(outputDir, 'council-finished.png'));
     assert.deepEqual(errors.map(String), []);
     await page.close();
   });

@@ -52,3 +52,19 @@ export async function ask(page, prompt) {
   await box.fill(prompt);
   await box.press('Enter');
 }
+
+/**
+ * A screenshot of the whole conversation: the page scrolls inside the conversation pane, so the
+ * viewport is made tall enough to show all of it (and off-screen lanes get rendered) first.
+ */
+export async function screenshotConversation(page, file) {
+  const size = page.viewportSize();
+  const height = await page.evaluate(() => {
+    const pane = document.querySelector('.conversation');
+    return document.documentElement.clientHeight - pane.clientHeight + pane.scrollHeight;
+  });
+  await page.setViewportSize({ width: size.width, height: Math.ceil(height) });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.screenshot({ path: file });
+  await page.setViewportSize(size);
+}

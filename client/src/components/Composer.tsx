@@ -57,6 +57,8 @@ export function Composer({ onOpenSettings }: { onOpenSettings: () => void }) {
           Asking {council}
           {settings.chairman ? ` · chairman ${modelName(settings.chairman)}` : ''}
           {settings.workflow !== 'council' ? ` · ${settings.workflow}` : ''}
+          {settings.search ? ' · web search' : ''}
+          {settings.quorumAnswers > 0 || settings.quorumDeadlineMs > 0 ? ' · quorum' : ''}
         </button>
         <span className="composer-hint" aria-hidden="true">
           Enter to send · Shift+Enter new line · Esc stops

@@ -46,6 +46,11 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
           {modelProvider(model) && <span className="lane-provider">{modelProvider(model)}</span>}
         </h4>
         <StatusChip lane={lane} stageStarted={stageStarted} />
+        {lane.reviewed === false && (
+          <span className="chip chip-queued" title="This answer came in after the reviews had started, so nobody reviewed it.">
+            not reviewed
+          </span>
+        )}
         {canSkip && (
           <button
             type="button"

@@ -1,4 +1,5 @@
 import { memo, useEffect, useState } from 'react';
+import { Markdown } from '../markdown/Markdown';
 import { useNow, useSession, useStore } from '../store/hooks';
 import type { Turn } from '../store/conversations';
 import { isActive } from '../store/run-state';
@@ -76,6 +77,7 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
           <StageContent runId={runId} stage={stage} />
         </section>
       ))}
+      {!synthesis && <FinalResult runId={runId} />}
       {expanded && outline.length > 0 && (
         <section className="run-section section-timeline" aria-label="Timeline">
           <h3 className="section-title">Timeline</h3>
@@ -85,6 +87,23 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
     </div>
   );
 });
+
+/** A workflow without a synthesis stage (a pipeline): the run's final output, once it ends. */
+function FinalResult({ runId }: { runId: string }) {
+  const { runs } = useSession();
+  const final = useStore(runs, (s) => s[runId]?.final);
+  if (!final) return null;
+  return (
+    <section className="run-section section-final" aria-label="Result">
+      <div className="section-head">
+        <h3 className="section-title">Result</h3>
+      </div>
+      <article className="final" aria-label="Final answer" data-status="done">
+        <Markdown text={final} className="final-text" />
+      </article>
+    </section>
+  );
+}
 
 function titleOf(stage: StageOutline): string {
   return sectionTitles[stage.kind] ?? stage.name.charAt(0).toUpperCase() + stage.name.slice(1);
@@ -97,8 +116,9 @@ function StageContent({ runId, stage }: { runId: string; stage: StageOutline }) 
     return st ? st.phase !== 'pending' || st.models.some((m) => st.lanes[m].started) : false;
   });
   const skipped = useStore(session.runs, (s) => s[runId]?.stages[stage.index]?.phase === 'skipped');
+  const several = useStore(session.runs, (s) => (s[runId]?.stages[stage.index]?.models.length ?? 0) > 1);
   const title = titleOf(stage);
-  const lanes = stage.kind !== 'synthesis' && started;
+  const lanes = stage.kind !== 'synthesis' && started && several;
   return (
     <>
       <div className="section-head">

@@ -8,10 +8,16 @@ export const SearchResults = memo(function SearchResults({ runId }: { runId: str
   const { runs } = useSession();
   const groups = useStore(runs, (s) => s[runId]?.searchResults);
   const results = groups?.flatMap((g) => g.results) ?? [];
-  if (results.length === 0) return null;
+  const errors = groups?.flatMap((g) => (g.error ? [g.error] : [])) ?? [];
+  if (!groups || groups.length === 0) return null;
   return (
     <details className="search-results" open>
       <summary>Web search · {results.length} {results.length === 1 ? 'result' : 'results'}</summary>
+      {errors.map((error) => (
+        <p className="lane-error" key={error}>
+          The search failed: {error}. The council goes on without it.
+        </p>
+      ))}
       <ol>
         {results.map((r, i) => (
           <li key={`${r.url}-${i}`}>

@@ -2,14 +2,14 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
 import { modelName } from './format';
 
-const knownWorkflows = ['council'];
-
 /** Council models, chairman and workflow; remembered in localStorage. */
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const session = useSession();
   const settings = useStore(session.settings, (s) => s);
   const listed = useStore(session.connection, (s) => s.models);
   const modelsError = useStore(session.connection, (s) => s.modelsError);
+  const workflows = useStore(session.connection, (s) => s.workflows);
+  const workflow = workflows?.find((w) => w.name.toLowerCase() === settings.workflow.trim().toLowerCase());
   const ref = useRef<HTMLDialogElement>(null);
   const [custom, setCustom] = useState('');
   const ids = useId();
@@ -106,11 +106,54 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
             onBlur={(e) => !e.target.value.trim() && session.settings.change({ workflow: 'council' })}
           />
           <datalist id={`${ids}-workflows`}>
-            {knownWorkflows.map((w) => (
-              <option key={w} value={w} />
+            {(workflows ?? [{ name: 'council', description: '' }]).map((w) => (
+              <option key={w.name} value={w.name}>
+                {w.description}
+              </option>
             ))}
           </datalist>
+          {workflow ? (
+            <p className="muted field-note">
+              {workflow.description}{' '}
+              <span className="workflow-stages">
+                {workflow.stages.map((st) => (st.loop ? `(${st.name})` : st.name)).join(' → ')}
+              </span>
+            </p>
+          ) : workflows ? (
+            <p className="lane-error field-note">This server has no workflow named “{settings.workflow}”.</p>
+          ) : null}
         </div>
+
+        <fieldset>
+          <legend>Options</legend>
+          <label className="check">
+            <input type="checkbox" checked={settings.search} onChange={(e) => session.settings.change({ search: e.target.checked })} />
+            Search the web beside the first stage
+          </label>
+          <div className="quorum">
+            <label htmlFor={`${ids}-quorum`}>Start the reviews once</label>
+            <input
+              id={`${ids}-quorum`}
+              type="number"
+              min={0}
+              max={8}
+              value={settings.quorumAnswers || ''}
+              placeholder="all"
+              onChange={(e) => session.settings.change({ quorumAnswers: Math.max(0, Number(e.target.value) || 0) })}
+            />
+            <label htmlFor={`${ids}-deadline`}>answers are in, or after</label>
+            <input
+              id={`${ids}-deadline`}
+              type="number"
+              min={0}
+              step={0.5}
+              value={settings.quorumDeadlineMs ? settings.quorumDeadlineMs / 1000 : ''}
+              placeholder="no limit"
+              onChange={(e) => session.settings.change({ quorumDeadlineMs: Math.max(0, Math.round((Number(e.target.value) || 0) * 1000)) })}
+            />
+            <span>seconds</span>
+          </div>
+        </fieldset>
 
         <div className="dialog-actions">
           <button type="submit" className="btn btn-primary">

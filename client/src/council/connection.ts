@@ -21,6 +21,7 @@ import {
   type ServerEventPayloads,
   type StartRunRequest,
   type StartRunResult,
+  type WorkflowInfo,
 } from './contract';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -35,6 +36,7 @@ export interface CouncilConnection {
   readonly state: ConnectionState;
   onStateChange(callback: (state: ConnectionState) => void): () => void;
   listModels(): Promise<ModelInfo[]>;
+  listWorkflows?(): Promise<WorkflowInfo[]>;
   startRun(request: StartRunRequest): Promise<StartRunResult>;
   cancelModel(request: CancelModelRequest): Promise<AcceptedResult>;
   cancelRun(request: CancelRunRequest): Promise<AcceptedResult>;
@@ -102,6 +104,10 @@ class SignalRCouncilConnection implements CouncilConnection {
 
   listModels(): Promise<ModelInfo[]> {
     return this.hub.invoke<ModelInfo[]>(HubMethods.listModels);
+  }
+
+  listWorkflows(): Promise<WorkflowInfo[]> {
+    return this.hub.invoke<WorkflowInfo[]>(HubMethods.listWorkflows);
   }
 
   startRun(request: StartRunRequest): Promise<StartRunResult> {

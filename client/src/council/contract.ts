@@ -11,12 +11,21 @@ export interface StartRunRequest {
   models?: string[];
   chairman?: string;
   conversationId?: string;
+  /** Search the web beside the first stage. */
+  search?: boolean;
+  /** Start the reviews once `answers` answers are in, or after `deadlineMs` with at least one. */
+  quorum?: Quorum;
+}
+
+export interface Quorum {
+  answers?: number;
+  deadlineMs?: number;
 }
 
 export interface StageInfo {
   index: number;
   name: string;
-  /** "answers", "review" or "synthesis"; other workflows may add kinds. */
+  /** "answers", "review", "synthesis" or "role". */
   kind: string;
   models: string[];
 }
@@ -51,6 +60,19 @@ export interface ResumeRunResult {
   runId: string;
   lastSeq: number;
   status: RunStatus;
+}
+
+export interface WorkflowStageInfo {
+  name: string;
+  kind: string;
+  /** Runs only when a reviewer sends work back (a refiner). */
+  loop: boolean;
+}
+
+export interface WorkflowInfo {
+  name: string;
+  description: string;
+  stages: WorkflowStageInfo[];
 }
 
 export interface ModelInfo {
@@ -138,6 +160,8 @@ export interface ModelCompleteEvent {
   durationMs: number;
   usage?: Usage | null;
   ranking?: string[] | null;
+  /** False for an answer that came in after a quorum let the reviews start without it. */
+  reviewed?: boolean | null;
 }
 
 export interface SearchResultsEvent {
@@ -145,6 +169,8 @@ export interface SearchResultsEvent {
   seq: number;
   stage: number;
   results: SearchResult[];
+  /** Why the search failed; the run goes on without it. */
+  error?: string | null;
 }
 
 export interface RunCompleteEvent {
@@ -164,6 +190,7 @@ export const HubMethods = {
   cancelRun: 'cancel_run',
   resumeRun: 'resume_run',
   listModels: 'list_models',
+  listWorkflows: 'list_workflows',
 } as const;
 
 /** Message names the server sends (exact, wire contract v1). */

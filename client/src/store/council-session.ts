@@ -1,4 +1,4 @@
-import type { ModelInfo, StartRunRequest } from '../council/contract';
+import type { ModelInfo, StartRunRequest, WorkflowInfo } from '../council/contract';
 import { hubErrorMessage, type Connect, type ConnectionState, type CouncilConnection } from '../council/connection';
 import { ConversationStore, newId } from './conversations';
 import { RunStore } from './run-store';
@@ -14,6 +14,8 @@ export interface ConnectionSnapshot {
   readonly retryAt?: number;
   readonly models?: readonly ModelInfo[];
   readonly modelsError?: string;
+  /** The server's workflows, when it lists them. */
+  readonly workflows?: readonly WorkflowInfo[];
 }
 
 export class ConnectionStore extends SnapshotStore<ConnectionSnapshot> {
@@ -96,6 +98,12 @@ export class CouncilSession {
       if (settings.workflow.trim()) request.workflow = settings.workflow.trim();
       if (settings.models.length > 0) request.models = [...settings.models];
       if (settings.chairman) request.chairman = settings.chairman;
+      if (settings.search) request.search = true;
+      if (settings.quorumAnswers > 0 || settings.quorumDeadlineMs > 0) {
+        request.quorum = {};
+        if (settings.quorumAnswers > 0) request.quorum.answers = settings.quorumAnswers;
+        if (settings.quorumDeadlineMs > 0) request.quorum.deadlineMs = settings.quorumDeadlineMs;
+      }
       if (conversationId) request.conversationId = conversationId;
       const result = await council.startRun(request);
       this.runs.started(result, text, sentAt);
@@ -197,6 +205,12 @@ export class CouncilSession {
   }
 
   private async loadModels(council: CouncilConnection): Promise<void> {
+    council
+      .listWorkflows?.()
+      .then((workflows) => this.connection.change({ workflows }))
+      .catch(() => {
+        // An older server: the workflow stays free text.
+      });
     try {
       const models = await council.listModels();
       this.connection.change({ models, modelsError: undefined });

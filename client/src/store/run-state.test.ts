@@ -129,4 +129,47 @@ describe('run reduction', () => {
     expect(after.stages[1]).toBe(before.stages[1]);
     expect(after.stages[0].lanes['sim/a']).not.toBe(before.stages[0].lanes['sim/a']);
   });
+
+  it('inserts a loop stage (refiner, reviewer again) where it runs and moves the planned stages after it', () => {
+    const plan = {
+      runId: 'r1', conversationId: 'c1', workflow: 'pipeline',
+      stages: [
+        { index: 0, name: 'architect', kind: 'role', models: ['sim/a'] },
+        { index: 1, name: 'coder', kind: 'role', models: ['sim/b'] },
+        { index: 2, name: 'reviewer', kind: 'role', models: ['sim/c'] },
+        { index: 3, name: 'documenter', kind: 'role', models: ['sim/a'] },
+      ],
+    };
+    const s = new EventScript();
+    const run = reduce(applyStart(createRun('r1', 0), plan, 'Build it', 0), [
+      s.progress(2, 'reviewer', 'started', ['sim/c']),
+      s.start(2, 'sim/c'),
+      s.complete(2, 'sim/c', 'ok', 'VERDICT: changes needed'),
+      s.progress(2, 'reviewer', 'completed', [], ['sim/c']),
+      s.progress(3, 'refiner', 'started', ['sim/b']),
+      s.start(3, 'sim/b'),
+      s.token(3, 'sim/b', 'fixed'),
+      s.complete(3, 'sim/b', 'ok', 'fixed'),
+      s.progress(4, 'reviewer', 'started', ['sim/c']),
+      s.start(4, 'sim/c'),
+    ]);
+    expect(run.stages.map((st) => `${st.index}:${st.name}:${st.kind}`)).toEqual([
+      '0:architect:role', '1:coder:role', '2:reviewer:role', '3:refiner:role', '4:reviewer:role', '5:documenter:role',
+    ]);
+    expect(run.stages[3].lanes['sim/b']).toMatchObject({ stage: 3, status: 'done', text: 'fixed' });
+    expect(run.stages[4].lanes['sim/c']).toMatchObject({ stage: 4, started: true });
+    expect(run.stages[5]).toMatchObject({ phase: 'pending', models: ['sim/a'] });
+    expect(run.stages[5].lanes['sim/a'].stage).toBe(5);
+  });
+
+  it('marks an answer that came in after a quorum as not reviewed, and keeps a search error', () => {
+    const s = new EventScript();
+    const run = reduce(planned(), [
+      { type: 'search_results', runId: 'r1', seq: 1, stage: 0, results: [], error: 'search is down' },
+      s.start(0, 'sim/c'),
+      s.complete(0, 'sim/c', 'ok', 'late', { reviewed: false }),
+    ].map((e, i) => ({ ...e, seq: i + 1 })) as ServerEvent[]);
+    expect(run.stages[0].lanes['sim/c'].reviewed).toBe(false);
+    expect(run.searchResults).toEqual([{ stage: 0, results: [], error: 'search is down' }]);
+  });
 });

@@ -40,6 +40,8 @@ export interface Lane {
   readonly error?: string;
   /** Review stage: the model ids in the order this reviewer ranked them. */
   readonly ranking?: readonly string[];
+  /** False for an answer that came in after a quorum let the reviews start without it. */
+  readonly reviewed?: boolean;
 }
 
 export type StagePhase = 'pending' | StageStatus;
@@ -92,7 +94,7 @@ export interface Run {
   readonly error?: string;
   readonly aggregateRankings?: readonly AggregateRanking[];
   readonly metrics?: RunMetrics;
-  readonly searchResults: readonly { readonly stage: number; readonly results: readonly SearchResult[] }[];
+  readonly searchResults: readonly { readonly stage: number; readonly results: readonly SearchResult[]; readonly error?: string }[];
   readonly fallbacks: readonly ChairmanFallback[];
   /** Replayed from the server's log (after a reload): client arrival times say nothing about the run's timing. */
   readonly replayed?: boolean;
@@ -202,7 +204,10 @@ function apply(run: Run, event: ServerEvent, now: number): Run {
     case 'model_complete':
       return applyModelComplete(started, event, now);
     case 'search_results':
-      return { ...started, searchResults: [...started.searchResults, { stage: event.stage, results: event.results }] };
+      return {
+        ...started,
+        searchResults: [...started.searchResults, { stage: event.stage, results: event.results, error: event.error ?? undefined }],
+      };
     case 'run_complete':
       return applyRunComplete(started, event, now);
     default:
@@ -211,7 +216,7 @@ function apply(run: Run, event: ServerEvent, now: number): Run {
 }
 
 function applyProgress(run: Run, e: StageProgressEvent, now: number): Run {
-  return updateStage(ensureStage(run, e.stage, e.name), e.stage, (stage) => {
+  return updateStage(ensureStage(insertLoopStage(run, e), e.stage, e.name), e.stage, (stage) => {
     const participants = new Set([...e.pendingModels, ...e.completedModels]);
     const lanes: Record<string, Lane> = { ...stage.lanes };
     const models = [...stage.models];
@@ -298,6 +303,7 @@ function applyModelComplete(run: Run, e: ModelCompleteEvent, now: number): Run {
     durationMs: e.durationMs,
     usage: e.usage ?? undefined,
     ranking: e.ranking ?? undefined,
+    reviewed: e.reviewed ?? undefined,
     completedAt: now,
   }));
 }
@@ -331,6 +337,29 @@ function applyRunComplete(run: Run, e: RunCompleteEvent, now: number): Run {
     aggregateRankings: e.aggregateRankings ?? undefined,
     metrics: e.metrics,
   };
+}
+
+/**
+ * Stage indices count stages as they run, while the plan lists the first pass only. A stage that
+ * runs in a loop (a refiner, then the reviewer again) starts at an index the plan gave to a later
+ * stage: insert it there and move the stages still to come one further.
+ */
+function insertLoopStage(run: Run, e: StageProgressEvent): Run {
+  const planned = run.stages[e.stage];
+  if (e.status !== 'started' || !planned || planned.phase !== 'pending' || planned.name === e.name || run.workflow === undefined) {
+    return run;
+  }
+  const sameName = run.stages.find((s) => s.name === e.name);
+  const roles = run.stages.every((s) => s.kind === 'role');
+  const inserted = newStage(e.stage, e.name, sameName?.kind ?? (roles ? 'role' : undefined));
+  const later = run.stages.slice(e.stage).map((s) => reindex(s, s.index + 1));
+  return { ...run, stages: [...run.stages.slice(0, e.stage), inserted, ...later] };
+}
+
+function reindex(stage: Stage, index: number): Stage {
+  const lanes: Record<string, Lane> = {};
+  for (const model of stage.models) lanes[model] = { ...stage.lanes[model], stage: index };
+  return { ...stage, index, lanes };
 }
 
 function newLane(stage: number, model: string): Lane {

@@ -10,6 +10,12 @@ export interface Settings {
   /** Empty means the server's default chairman. */
   readonly chairman: string;
   readonly workflow: string;
+  /** Search the web beside the first stage. */
+  readonly search: boolean;
+  /** Start the reviews once this many answers are in (0: wait for all). */
+  readonly quorumAnswers: number;
+  /** ...or after this long with at least one answer (0: no deadline). */
+  readonly quorumDeadlineMs: number;
   readonly laneView: LaneView;
 }
 
@@ -18,6 +24,9 @@ export const defaultSettings: Settings = {
   customModels: [],
   chairman: '',
   workflow: 'council',
+  search: false,
+  quorumAnswers: 0,
+  quorumDeadlineMs: 0,
   laneView: 'grid',
 };
 
@@ -49,11 +58,18 @@ function load(storage: Pick<Storage, 'getItem'> | undefined): Settings {
       customModels: stringArray(parsed.customModels),
       chairman: typeof parsed.chairman === 'string' ? parsed.chairman : '',
       workflow: typeof parsed.workflow === 'string' && parsed.workflow.trim() ? parsed.workflow : defaultSettings.workflow,
+      search: parsed.search === true,
+      quorumAnswers: count(parsed.quorumAnswers),
+      quorumDeadlineMs: count(parsed.quorumDeadlineMs),
       laneView: parsed.laneView === 'tabs' ? 'tabs' : 'grid',
     };
   } catch {
     return defaultSettings;
   }
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
 
 function stringArray(value: unknown): string[] {

@@ -123,6 +123,17 @@ describe('council', () => {
     await page.close();
   });
 
+  test('the page speaks MessagePack when asked to', async () => {
+    const models = ['sim/mp1?ttft=50&tps=100&tokens=40', 'sim/mp2?ttft=50&tps=100&tokens=40'];
+    const { page, errors } = await openApp(browser.context, `${server.url}/?protocol=messagepack`, { models, chairman: chair });
+    await ask(page, 'Binary or text?');
+    await finished(page);
+    assert.equal(await page.getByRole('article', { name: 'Final answer' }).getAttribute('data-status'), 'done');
+    assert.ok((await lane(page, 'answers', models[0]).locator('.lane-body').textContent()).length > 20);
+    assert.deepEqual(errors.map(String), []);
+    await page.close();
+  });
+
   test('Esc stops the run', async () => {
     const models = ['sim/tortoise?ttft=300&tps=5&tokens=300', 'sim/snail?ttft=300&tps=5&tokens=300'];
     const { page } = await openApp(browser.context, server.url, { models, chairman: chair });
@@ -202,7 +213,7 @@ describe('load', () => {
     assert.equal(await box.inputValue(), 'still responsive');
 
     // Generous bounds: this asserts the page keeps working, not how fast this machine is.
-    assert.ok(measured.fps > 5, `frames keep coming (${measured.fps.toFixed(1)}/s)`);
+    assert.ok(measured.fps > 2, `frames keep coming (${measured.fps.toFixed(1)}/s)`);
     assert.ok(measured.longestGapMs < 2000, `no frame waits 2 s (${Math.round(measured.longestGapMs)} ms)`);
     assert.ok(Math.max(...measured.clicksMs) < 2000, 'every click is handled within 2 s');
 

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { connectCouncil } from './council/connection';
+import { connectFromPage } from './council/connect';
 import { App } from './components/App';
 import {
   ConversationStore,
@@ -17,7 +17,7 @@ const conversations = new ConversationStore(
 );
 const session = new CouncilSession({
   url: new URL('/hubs/council', window.location.origin).toString(),
-  connect: connectCouncil,
+  connect: connectFromPage(window.location),
   conversations,
 });
 session.start();

@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import type { AggregateRanking } from '../council/contract';
+import type { AggregateRanking } from '@council/contracts';
 import { useLane, useSession, useThrottledStore } from '../store/hooks';
 import type { Run } from '../store/run-state';
 import { modelHue, modelName } from './format';

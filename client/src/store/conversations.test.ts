@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationDetail, ConversationSummary } from '../council/contract';
+import type { ConversationDetail, ConversationSummary } from '../council/api-types';
 import {
   ConversationStore,
   FallbackConversationRepository,

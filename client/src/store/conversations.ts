@@ -1,4 +1,4 @@
-import type { ConversationDetail, ConversationSummary } from '../council/contract';
+import type { ConversationDetail, ConversationSummary } from '../council/api-types';
 import { SnapshotStore } from './snapshot-store';
 
 /** One question of a conversation and the run that answers it. */

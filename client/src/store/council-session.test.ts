@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ServerEvent, StartRunRequest, StartRunResult } from '../council/contract';
+import type { CouncilEvent, StartRunRequest, StartRunResult } from '@council/contracts';
 import type { ConnectionState, CouncilConnection } from '../council/connection';
 import { ConversationStore, type Conversation, type ConversationRepository } from './conversations';
 import { CouncilSession } from './council-session';
@@ -14,14 +14,14 @@ class FakeConnection implements CouncilConnection {
   cancels: { runId: string; model: string; stage?: number }[] = [];
   startResult: (request: StartRunRequest) => Promise<StartRunResult> = async () => councilPlan(`r${this.starts.length}`);
   cancelResult: () => Promise<{ accepted: boolean }> = async () => ({ accepted: true });
-  private events = new Set<(e: ServerEvent) => void>();
+  private events = new Set<(e: CouncilEvent) => void>();
   private states = new Set<(s: ConnectionState) => void>();
 
   onStateChange(cb: (s: ConnectionState) => void) {
     this.states.add(cb);
     return () => this.states.delete(cb);
   }
-  onEvent(cb: (e: ServerEvent) => void) {
+  onEvent(cb: (e: CouncilEvent) => void) {
     this.events.add(cb);
     return () => this.events.delete(cb);
   }
@@ -42,8 +42,8 @@ class FakeConnection implements CouncilConnection {
     this.resumes.push(request);
     return { runId: request.runId, lastSeq: request.afterSeq, status: 'running' as const };
   };
-  stop = async () => {};
-  emit(event: ServerEvent) {
+  close = async () => {};
+  emit(event: CouncilEvent) {
     for (const cb of this.events) cb(event);
   }
   setState(state: ConnectionState) {
@@ -57,13 +57,19 @@ const memoryRepository = (): ConversationRepository => {
   return { load: async () => saved, get: async (id) => saved.find((c) => c.id === id), save: async (c) => void saved.push(c) };
 };
 
-async function startSession(fake = new FakeConnection(), settings?: Partial<ReturnType<SettingsStore['getSnapshot']>>) {
+async function startSession(
+  fake: FakeConnection | FakeConnection[] = new FakeConnection(),
+  settings?: Partial<ReturnType<SettingsStore['getSnapshot']>>,
+) {
+  const connections = Array.isArray(fake) ? [...fake] : [fake];
+  const first = connections[0];
   const storage = new Map<string, string>();
   const settingsStore = new SettingsStore({ getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v) });
   if (settings) settingsStore.change(settings);
   const session = new CouncilSession({
     url: 'http://127.0.0.1/hubs/council',
-    connect: async () => fake,
+    connect: async () => connections.shift() ?? first,
+    retryDelaysMs: [0],
     runs: new RunStore((cb) => {
       const t = setTimeout(cb, 0);
       return () => clearTimeout(t);
@@ -73,7 +79,7 @@ async function startSession(fake = new FakeConnection(), settings?: Partial<Retu
   });
   session.start();
   await vi.waitFor(() => expect(session.connection.getSnapshot().state).toBe('connected'));
-  return { session, fake };
+  return { session, fake: first };
 }
 
 afterEach(() => {
@@ -134,8 +140,9 @@ describe('CouncilSession', () => {
     expect(fake.cancels).toEqual([{ runId: 'r1', model: 'sim/a', stage: 0 }]);
   });
 
-  it('resumes unfinished runs from their last seq after a reconnect', async () => {
-    const { session, fake } = await startSession();
+  it('leaves resuming after a reconnect to the client, and resumes unfinished runs on a new connection', async () => {
+    const replacement = new FakeConnection();
+    const { session, fake } = await startSession([new FakeConnection(), replacement]);
     await session.ask('Q');
     const s = new EventScript('r1');
     fake.emit(s.start(0, 'sim/a'));
@@ -143,7 +150,24 @@ describe('CouncilSession', () => {
     fake.setState('reconnecting');
     expect(session.connection.getSnapshot().state).toBe('reconnecting');
     fake.setState('connected');
-    await vi.waitFor(() => expect(fake.resumes).toEqual([{ runId: 'r1', afterSeq: 2 }]));
+    expect(fake.resumes).toEqual([]);
+
+    fake.setState('disconnected');
+    await vi.waitFor(() => expect(replacement.resumes).toEqual([{ runId: 'r1', afterSeq: 2 }]));
+    expect(session.connection.getSnapshot().state).toBe('connected');
+  });
+
+  it('marks a run lost when the client can no longer follow it, but not when only the connection closed', async () => {
+    const fake = new FakeConnection();
+    let report: (e: { runId: string; reason: string; message: string }) => void = () => {};
+    Object.assign(fake, { onRunError: (h: typeof report) => ((report = h), () => {}) });
+    const { session } = await startSession(fake);
+    await session.ask('Q1');
+    await session.ask('Q2');
+    report({ runId: 'r1', reason: 'connection_closed', message: 'lost the connection' });
+    report({ runId: 'r2', reason: 'interrupted', message: 'the server stopped during the run' });
+    expect(session.runs.getSnapshot().r1.status).toBe('running');
+    expect(session.runs.getSnapshot().r2).toMatchObject({ status: 'interrupted', error: 'the server stopped during the run' });
   });
 
   it('replays a run it only knows by id (after a reload) from the start', async () => {

@@ -1,4 +1,4 @@
-import type { ModelInfo, StartRunRequest, WorkflowInfo } from '../council/contract';
+import type { ModelInfo, StartRunRequest, WorkflowInfo } from '@council/contracts';
 import { hubErrorMessage, type Connect, type ConnectionState, type CouncilConnection } from '../council/connection';
 import { ConversationStore, newId } from './conversations';
 import { RunStore } from './run-store';
@@ -51,6 +51,7 @@ export class CouncilSession {
   private council: CouncilConnection | undefined;
   private detach: (() => void)[] = [];
   private attempt = 0;
+  private hadConnection = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   /** The first start of a conversation still on its way: follow-ups wait for its conversation id. */
@@ -72,7 +73,7 @@ export class CouncilSession {
     this.disposed = true;
     clearTimeout(this.retryTimer);
     this.detachAll();
-    await this.council?.stop();
+    await this.council?.close();
   }
 
   /** Asks the council a question in the conversation on screen. */
@@ -168,16 +169,24 @@ export class CouncilSession {
       return;
     }
     if (this.disposed) {
-      void council.stop();
+      void council.close();
       return;
     }
+    const replacesLostConnection = this.hadConnection;
     this.attempt = 0;
+    this.hadConnection = true;
     this.council = council;
     this.detach = [
       council.onEvent((event) => this.runs.receive(event)),
       council.onStateChange((state) => this.onState(council, state)),
+      council.onRunError?.((error) => {
+        // A connection closing is not the run's end: the next connection resumes it.
+        if (error.reason !== 'connection_closed') this.runs.lost(error.runId, error.message);
+      }) ?? (() => {}),
     ];
     this.onState(council, council.state);
+    // The client resumes its runs after its own reconnects; a new connection knows none of them.
+    if (replacesLostConnection) this.resumeAll();
   }
 
   private onState(council: CouncilConnection, state: ConnectionState): void {
@@ -189,10 +198,7 @@ export class CouncilSession {
       return;
     }
     this.connection.change({ state, error: undefined, retryAt: undefined });
-    if (state === 'connected') {
-      void this.loadModels(council);
-      this.resumeAll();
-    }
+    if (state === 'connected') void this.loadModels(council);
   }
 
   private scheduleRetry(error: string): void {
@@ -219,7 +225,7 @@ export class CouncilSession {
     }
   }
 
-  /** After a reconnect the hub has forgotten our subscriptions: resume every run still going. */
+  /** A new connection has no subscriptions: resume every run still going, from its last seq. */
   private resumeAll(): void {
     for (const run of Object.values(this.runs.getSnapshot())) {
       if (isActive(run) || this.resumed.has(run.runId)) void this.resume(run.runId);
@@ -228,7 +234,7 @@ export class CouncilSession {
 
   private async resume(runId: string): Promise<void> {
     const council = this.council;
-    if (!council?.resumeRun) return;
+    if (!council) return;
     this.runs.flush();
     const run = this.runs.getSnapshot()[runId];
     if (run && !isActive(run)) return;

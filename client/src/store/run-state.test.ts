@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerEvent } from '../council/contract';
+import type { CouncilEvent } from '@council/contracts';
 import { applyStart, createRun, currentStage, receive, requestCancelModel, revertCancelModel, type Run } from './run-state';
 import { councilPlan, EventScript } from './test-events';
 
-const reduce = (run: Run, events: ServerEvent[], now = 1000): Run => events.reduce((r, e) => receive(r, e, now), run);
+const reduce = (run: Run, events: CouncilEvent[], now = 1000): Run => events.reduce((r, e) => receive(r, e, now), run);
 const planned = () => applyStart(createRun('r1', 0), councilPlan(), 'Why?', 0);
 
 describe('run reduction', () => {
@@ -70,7 +70,7 @@ describe('run reduction', () => {
 
   it('shows a failed model with its error', () => {
     const s = new EventScript();
-    const run = reduce(planned(), [s.start(0, 'sim/c'), s.complete(0, 'sim/c', 'failed', '', { error: 'simulated failure before the first token', ttftMs: null, usage: null })]);
+    const run = reduce(planned(), [s.start(0, 'sim/c'), s.complete(0, 'sim/c', 'failed', '', { error: 'simulated failure before the first token', ttftMs: undefined, usage: undefined })]);
     expect(run.stages[0].lanes['sim/c']).toMatchObject({ status: 'failed', error: 'simulated failure before the first token' });
   });
 
@@ -168,7 +168,7 @@ describe('run reduction', () => {
       { type: 'search_results', runId: 'r1', seq: 1, stage: 0, results: [], error: 'search is down' },
       s.start(0, 'sim/c'),
       s.complete(0, 'sim/c', 'ok', 'late', { reviewed: false }),
-    ].map((e, i) => ({ ...e, seq: i + 1 })) as ServerEvent[]);
+    ].map((e, i) => ({ ...e, seq: i + 1 })) as CouncilEvent[]);
     expect(run.stages[0].lanes['sim/c'].reviewed).toBe(false);
     expect(run.searchResults).toEqual([{ stage: 0, results: [], error: 'search is down' }]);
   });

@@ -9,13 +9,13 @@ import type {
   RunMetrics,
   RunStatus,
   SearchResult,
-  ServerEvent,
+  CouncilEvent,
   StageProgressEvent,
   StageStatus,
   StartRunResult,
   TokenEvent,
   Usage,
-} from '../council/contract';
+} from '@council/contracts';
 
 export type LaneStatus = 'waiting' | 'streaming' | 'done' | 'cancelled' | 'failed';
 
@@ -87,7 +87,7 @@ export interface Run {
   /** The last seq applied; events are applied strictly in seq order. */
   readonly lastSeq: number;
   /** Events that arrived after a gap, waiting for the missing seq. */
-  readonly buffered: readonly ServerEvent[];
+  readonly buffered: readonly CouncilEvent[];
   readonly createdAt: number;
   readonly completedAt?: number;
   readonly final?: string;
@@ -147,7 +147,7 @@ export function applyStart(run: Run, result: StartRunResult, prompt: string, sen
 }
 
 /** Applies one event in seq order: duplicates are dropped, events after a gap wait for it. */
-export function receive(run: Run, event: ServerEvent, now: number): Run {
+export function receive(run: Run, event: CouncilEvent, now: number): Run {
   if (event.seq <= run.lastSeq || run.buffered.some((e) => e.seq === event.seq)) return run;
   if (event.seq !== run.lastSeq + 1) {
     return { ...run, buffered: [...run.buffered, event].sort((a, b) => a.seq - b.seq) };
@@ -192,7 +192,7 @@ export function currentStage(run: Run): Stage | undefined {
   return run.stages[0];
 }
 
-function apply(run: Run, event: ServerEvent, now: number): Run {
+function apply(run: Run, event: CouncilEvent, now: number): Run {
   const started: Run = run.status === 'starting' ? { ...run, status: 'running' } : run;
   switch (event.type) {
     case 'stage_progress':

@@ -1,4 +1,4 @@
-import type { ServerEvent, StartRunResult } from '../council/contract';
+import type { CouncilEvent, StartRunResult } from '@council/contracts';
 import { animationFrames, type FrameScheduler } from './frame-scheduler';
 import {
   applyStart,
@@ -19,7 +19,7 @@ export type Runs = Readonly<Record<string, Run>>;
  * together once per animation frame, so a burst of tokens costs one snapshot and one render.
  */
 export class RunStore extends SnapshotStore<Runs> {
-  private queue: { event: ServerEvent; at: number }[] = [];
+  private queue: { event: CouncilEvent; at: number }[] = [];
   private cancelFrame: (() => void) | undefined;
 
   constructor(
@@ -34,7 +34,7 @@ export class RunStore extends SnapshotStore<Runs> {
   }
 
   /** Queues a hub event; it is applied before the next frame. Events may precede their run's start result. */
-  receive(event: ServerEvent): void {
+  receive(event: CouncilEvent): void {
     this.queue.push({ event, at: this.clock() });
     this.cancelFrame ??= this.scheduleFrame(() => {
       this.cancelFrame = undefined;

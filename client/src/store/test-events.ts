@@ -1,5 +1,5 @@
 // Builders of hub events for tests: each run numbers its events 1, 2, 3, … like the server.
-import type { ModelCompleteEvent, RunCompleteEvent, ServerEvent, StageProgressEvent, StartRunResult } from '../council/contract';
+import type { ModelCompleteEvent, RunCompleteEvent, CouncilEvent, StageProgressEvent, StartRunResult } from '@council/contracts';
 
 export const councilPlan = (runId = 'r1', models = ['sim/a', 'sim/b', 'sim/c'], chairman = 'sim/chair'): StartRunResult => ({
   runId,
@@ -16,7 +16,7 @@ export class EventScript {
   private seq = 0;
   constructor(readonly runId = 'r1') {}
 
-  progress(stage: number, name: string, status: StageProgressEvent['status'], pending: string[], completed: string[] = [], elapsedMs = 0): ServerEvent {
+  progress(stage: number, name: string, status: StageProgressEvent['status'], pending: string[], completed: string[] = [], elapsedMs = 0): CouncilEvent {
     return {
       type: 'stage_progress', runId: this.runId, seq: ++this.seq, stage, name, status,
       completed: completed.length, total: pending.length + completed.length, elapsedMs,
@@ -24,24 +24,24 @@ export class EventScript {
     };
   }
 
-  start(stage: number, model: string): ServerEvent {
+  start(stage: number, model: string): CouncilEvent {
     return { type: 'model_start', runId: this.runId, seq: ++this.seq, stage, model };
   }
 
-  token(stage: number, model: string, delta: string): ServerEvent {
+  token(stage: number, model: string, delta: string): CouncilEvent {
     return { type: 'token', runId: this.runId, seq: ++this.seq, stage, model, delta };
   }
 
-  complete(stage: number, model: string, status: ModelCompleteEvent['status'], text: string, extra: Partial<ModelCompleteEvent> = {}): ServerEvent {
+  complete(stage: number, model: string, status: ModelCompleteEvent['status'], text: string, extra: Partial<ModelCompleteEvent> = {}): CouncilEvent {
     return {
       type: 'model_complete', runId: this.runId, seq: ++this.seq, stage, model, status, text,
-      error: null, ttftMs: 100, durationMs: 900, usage: { promptTokens: 10, completionTokens: 20, cost: 0.001 }, ...extra,
+      ttftMs: 100, durationMs: 900, usage: { promptTokens: 10, completionTokens: 20, cost: 0.001 }, ...extra,
     };
   }
 
-  runComplete(status: RunCompleteEvent['status'], extra: Partial<RunCompleteEvent> = {}): ServerEvent {
+  runComplete(status: RunCompleteEvent['status'], extra: Partial<RunCompleteEvent> = {}): CouncilEvent {
     return {
-      type: 'run_complete', runId: this.runId, seq: ++this.seq, status, final: null, error: null, aggregateRankings: null,
+      type: 'run_complete', runId: this.runId, seq: ++this.seq, status,
       metrics: { durationMs: 3000, promptTokens: 100, completionTokens: 200, cost: 0.01, calls: [] }, ...extra,
     };
   }

@@ -17,8 +17,10 @@ public sealed record StartRunRequest(
     bool? Search = null,
     Quorum? Quorum = null);
 
-/// <summary>When the stage after the answers may start: once <paramref name="Answers"/> answers are in, or after
-/// <paramref name="DeadlineMs"/> with at least one; answers that come later are shown, marked not reviewed.</summary>
+/// <summary>When the stage after the answers may start without waiting for every answer; answers that come
+/// later are shown, marked not reviewed.</summary>
+/// <param name="Answers">Start once this many answers are in.</param>
+/// <param name="DeadlineMs">Start after this long, once at least one answer is in.</param>
 public sealed record Quorum(int? Answers = null, int? DeadlineMs = null);
 
 /// <summary>Argument of <c>cancel_model</c>.</summary>

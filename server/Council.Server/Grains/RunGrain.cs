@@ -35,6 +35,7 @@ public sealed partial class RunGrain : IDisposable
     private long _startedAt;
     private long _lastEventAt;
     private bool _waitingForLateAnswers;
+    private int _tokens;
     private volatile RunStatus _status = RunStatus.Running;
 
     internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger,
@@ -410,6 +411,11 @@ public sealed partial class RunGrain : IDisposable
     {
         call.Text.Append(text);
         call.TextChunks++;
+        if (++_tokens > _options.MaxTokensPerRun)
+        {
+            EndRun(RunStatus.Failed, $"The run reached its limit of {_options.MaxTokensPerRun} tokens (Council:MaxTokensPerRun).");
+            return;
+        }
         var window = _options.TokenBatchWindowMs;
         if (call.FirstTokenAt is null || window == 0 ||
             (call.Pending.Length == 0 && _time.GetElapsedTime(call.LastFlushAt, now).TotalMilliseconds >= window))

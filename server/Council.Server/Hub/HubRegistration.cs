@@ -21,10 +21,14 @@ public static class HubRegistration
                 o.KeepAliveInterval = TimeSpan.FromSeconds(15);
                 o.ClientTimeoutInterval = TimeSpan.FromSeconds(60);
                 o.HandshakeTimeout = TimeSpan.FromSeconds(15);
+                // Stateful reconnect keeps unacknowledged messages for replay; the JS client acknowledges about once a
+                // second, so the buffer bounds a connection's throughput: 4 MB lets many streaming models through.
+                o.StatefulReconnectBufferSize = 4 * 1024 * 1024;
                 // One invocation at a time per client is enough: no hub method waits for a run.
                 o.MaximumParallelInvocationsPerClient = 1;
                 o.EnableDetailedErrors = false;
                 o.AddFilter<CouncilHubFilter>();
+                o.AddFilter<LimitsHubFilter>();
             })
             .AddJsonProtocol(o =>
             {
@@ -40,6 +44,7 @@ public static class HubRegistration
                 sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
                 new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
         builder.Services.AddSingleton<RunSubscriptions>();
+        builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;
     }
 

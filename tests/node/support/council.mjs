@@ -19,12 +19,16 @@ export function hubProtocol(name = DEFAULT_PROTOCOL) {
 /**
  * Connects to the hub and records every event by runId, in arrival order.
  * @param {string} hubUrl
- * @param {{ protocol?: 'json' | 'messagepack' | import('@microsoft/signalr').IHubProtocol }} [options]
+ * @param {{ protocol?: 'json' | 'messagepack' | import('@microsoft/signalr').IHubProtocol, accessToken?: string }} [options]
  */
 export async function connect(hubUrl, options = {}) {
   const protocol = typeof options.protocol === 'object' ? options.protocol : hubProtocol(options.protocol);
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl(hubUrl, { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
+    .withUrl(hubUrl, {
+      transport: signalR.HttpTransportType.WebSockets,
+      skipNegotiation: true,
+      ...(options.accessToken ? { accessTokenFactory: () => options.accessToken } : {}),
+    })
     .withHubProtocol(protocol)
     .configureLogging(signalR.LogLevel.None)
     .build();

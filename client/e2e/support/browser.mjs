@@ -1,0 +1,70 @@
+// Debian's Chromium driven by playwright-core; never a downloaded browser, traffic stays on 127.0.0.1.
+import { chromium } from 'playwright-core';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser() {
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'council-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1440, height: 1000 },
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the app with these settings already chosen, and waits until it is connected. */
+export async function openApp(context, url, settings = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(new Error(message.text()));
+  });
+  await page.addInitScript((value) => {
+    if (!sessionStorage.getItem('council.e2e.seeded')) {
+      sessionStorage.setItem('council.e2e.seeded', '1');
+      localStorage.setItem('council.settings.v1', JSON.stringify(value));
+    }
+  }, { models: [], customModels: [], chairman: '', workflow: 'council', laneView: 'grid', ...settings });
+  await page.goto(url);
+  await page.locator('.connection[data-state="connected"]').waitFor({ timeout: 15000 });
+  return { page, errors };
+}
+
+/** Types a question and sends it with Enter. */
+export async function ask(page, prompt) {
+  const box = page.getByLabel('Your question');
+  await box.fill(prompt);
+  await box.press('Enter');
+}
+
+/**
+ * A screenshot of the whole conversation: the page scrolls inside the conversation pane, so the
+ * viewport is made tall enough to show all of it (and off-screen lanes get rendered) first.
+ */
+export async function screenshotConversation(page, file) {
+  const size = page.viewportSize();
+  const height = await page.evaluate(() => {
+    const pane = document.querySelector('.conversation');
+    return document.documentElement.clientHeight - pane.clientHeight + pane.scrollHeight;
+  });
+  await page.setViewportSize({ width: size.width, height: Math.ceil(height) });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.screenshot({ path: file });
+  await page.setViewportSize(size);
+}

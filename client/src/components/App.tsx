@@ -1,0 +1,76 @@
+import { useEffect, useRef, useState } from 'react';
+import { useSession, useStore } from '../store/hooks';
+import { Composer } from './Composer';
+import { ConnectionBadge } from './ConnectionBadge';
+import { TurnView } from './RunView';
+import { SettingsDialog } from './SettingsDialog';
+import { Sidebar } from './Sidebar';
+
+export function App() {
+  const session = useSession();
+  const conversation = useStore(session.conversations, (s) => s.active);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const end = useRef<HTMLDivElement>(null);
+  const turns = conversation.turns.length;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (e.target instanceof Element && e.target.closest('dialog')) return;
+      session.stopActive();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [session]);
+
+  // A new question scrolls to its start, so the run unfolds below it in view.
+  useEffect(() => {
+    const last = end.current?.previousElementSibling;
+    if (turns > 0 && last) last.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [turns, conversation.id]);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main">
+        <header className="topbar">
+          <h1 className="topbar-title">{conversation.turns.length > 0 ? conversation.title : 'New conversation'}</h1>
+          <ConnectionBadge />
+          <button type="button" className="btn btn-ghost" onClick={() => setSettingsOpen(true)} aria-label="Open council settings">
+            Settings
+          </button>
+        </header>
+        <div className="conversation" aria-live="off">
+          {conversation.turns.length === 0 ? (
+            <Welcome />
+          ) : (
+            conversation.turns.map((turn, i) => <TurnView key={turn.id} turn={turn} latest={i === conversation.turns.length - 1} />)
+          )}
+          <div ref={end} />
+        </div>
+        <Composer onOpenSettings={() => setSettingsOpen(true)} />
+      </main>
+      <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+    </div>
+  );
+}
+
+function Welcome() {
+  return (
+    <div className="welcome">
+      <h2>Ask once. Hear the whole council.</h2>
+      <ol>
+        <li>
+          <strong>Answers</strong> — every model answers at the same time, streaming live.
+        </li>
+        <li>
+          <strong>Reviews</strong> — each model ranks the others’ answers without knowing who wrote them.
+        </li>
+        <li>
+          <strong>Synthesis</strong> — a chairman writes the final answer from all of it.
+        </li>
+      </ol>
+      <p className="muted">Skip a slow model at any time; the others go on.</p>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { connectFromPage } from './council/connect';
+import { App } from './components/App';
+import {
+  ConversationStore,
+  FallbackConversationRepository,
+  ServerConversationRepository,
+  SessionConversationRepository,
+} from './store/conversations';
+import { CouncilSession } from './store/council-session';
+import { SessionContext } from './store/hooks';
+import './styles.css';
+
+const conversations = new ConversationStore(
+  new FallbackConversationRepository(new ServerConversationRepository(window.location.origin), new SessionConversationRepository()),
+);
+const session = new CouncilSession({
+  url: new URL('/hubs/council', window.location.origin).toString(),
+  connect: connectFromPage(window.location),
+  conversations,
+});
+session.start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <SessionContext.Provider value={session}>
+      <App />
+    </SessionContext.Provider>
+  </StrictMode>,
+);

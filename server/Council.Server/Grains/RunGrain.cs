@@ -75,7 +75,7 @@ public sealed partial class RunGrain : IDisposable
     public Task<bool> CancelModelAsync(string model, int? stage)
     {
         var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return Post(new CancelModelMessage(model, stage, reply)) ? reply.Task : Task.FromResult(false);
+        return Post(new CancelModelMessage(model, stage, reply, _time.GetTimestamp())) ? reply.Task : Task.FromResult(false);
     }
 
     /// <summary>Ends everything in flight; false when the run had already ended.</summary>
@@ -154,7 +154,7 @@ public sealed partial class RunGrain : IDisposable
                 }
                 break;
             case CancelModelMessage m:
-                m.Reply.TrySetResult(CancelModel(m.Model, m.Stage));
+                m.Reply.TrySetResult(CancelModel(m.Model, m.Stage, m.RequestedAt));
                 break;
             case CancelRunMessage m:
                 EndRun(RunStatus.Cancelled, "Cancelled by the user.");
@@ -482,7 +482,7 @@ public sealed partial class RunGrain : IDisposable
         AfterCallFinished(_stages[call.Stage]);
     }
 
-    private bool CancelModel(string model, int? stageIndex)
+    private bool CancelModel(string model, int? stageIndex, long requestedAt)
     {
         var stage = stageIndex is { } i ? _stages.ElementAtOrDefault(i) : _current;
         var call = stage?.Calls.LastOrDefault(c => c.Model == model);
@@ -490,7 +490,7 @@ public sealed partial class RunGrain : IDisposable
         {
             return false;
         }
-        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.", cancelRequestedAt: _time.GetTimestamp());
+        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.", cancelRequestedAt: requestedAt);
         AfterCallFinished(stage!);
         return true;
     }

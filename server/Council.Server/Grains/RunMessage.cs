@@ -7,7 +7,8 @@ internal abstract record RunMessage;
 
 internal sealed record StartMessage : RunMessage;
 
-internal sealed record CancelModelMessage(string Model, int? Stage, TaskCompletionSource<bool> Reply) : RunMessage;
+/// <param name="RequestedAt">When the hub posted it (timestamp): cancel-to-complete includes the wait in the mailbox.</param>
+internal sealed record CancelModelMessage(string Model, int? Stage, TaskCompletionSource<bool> Reply, long RequestedAt) : RunMessage;
 
 internal sealed record CancelRunMessage(TaskCompletionSource<bool> Reply) : RunMessage;
 

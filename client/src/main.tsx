@@ -8,17 +8,20 @@ import {
   ServerConversationRepository,
   SessionConversationRepository,
 } from './store/conversations';
+import { AuthStore } from './store/auth-store';
 import { CouncilSession } from './store/council-session';
 import { SessionContext } from './store/hooks';
 import './styles.css';
 
+const auth = new AuthStore();
 const conversations = new ConversationStore(
-  new FallbackConversationRepository(new ServerConversationRepository(window.location.origin), new SessionConversationRepository()),
+  new FallbackConversationRepository(new ServerConversationRepository(window.location.origin, auth.fetch), new SessionConversationRepository()),
 );
 const session = new CouncilSession({
   url: new URL('/hubs/council', window.location.origin).toString(),
   connect: connectFromPage(window.location),
   conversations,
+  auth,
 });
 session.start();
 

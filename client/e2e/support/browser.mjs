@@ -6,13 +6,15 @@ import path from 'node:path';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser() {
+/** @param {import('playwright-core').BrowserContextOptions} [contextOptions] e.g. { bypassCSP: true } */
+export async function launchBrowser(contextOptions = {}) {
   if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'council-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1440, height: 1000 },
+    ...contextOptions,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -27,8 +29,11 @@ export async function launchBrowser() {
   };
 }
 
-/** Opens the app with these settings already chosen, and waits until it is connected. */
-export async function openApp(context, url, settings = {}) {
+/**
+ * A new page with these settings already chosen. `errors` collects uncaught exceptions and console errors;
+ * `cspViolations()` the Content-Security-Policy violations the page reported.
+ */
+export async function newPage(context, settings = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error));
@@ -40,10 +45,18 @@ export async function openApp(context, url, settings = {}) {
       sessionStorage.setItem('council.e2e.seeded', '1');
       localStorage.setItem('council.settings.v1', JSON.stringify(value));
     }
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   }, { models: [], customModels: [], chairman: '', workflow: 'council', laneView: 'grid', ...settings });
-  await page.goto(url);
-  await page.locator('.connection[data-state="connected"]').waitFor({ timeout: 15000 });
-  return { page, errors };
+  return { page, errors, cspViolations: () => page.evaluate(() => window.__cspViolations) };
+}
+
+/** Opens the app with these settings already chosen, and waits until it is connected. */
+export async function openApp(context, url, settings = {}) {
+  const opened = await newPage(context, settings);
+  await opened.page.goto(url);
+  await opened.page.locator('.connection[data-state="connected"]').waitFor({ timeout: 15000 });
+  return opened;
 }
 
 /** Types a question and sends it with Enter. */

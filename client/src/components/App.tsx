@@ -5,8 +5,16 @@ import { ConnectionBadge } from './ConnectionBadge';
 import { TurnView } from './RunView';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
+import { SignIn } from './SignIn';
 
+/** The sign-in screen while the server wants an API key this tab does not have; else the council. */
 export function App() {
+  const session = useSession();
+  const phase = useStore(session.auth, (s) => s.phase);
+  return phase === 'required' || phase === 'checking' ? <SignIn /> : <CouncilApp signedIn={phase === 'signed-in'} />;
+}
+
+function CouncilApp({ signedIn }: { signedIn: boolean }) {
   const session = useSession();
   const conversation = useStore(session.conversations, (s) => s.active);
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -39,6 +47,11 @@ export function App() {
           <button type="button" className="btn btn-ghost" onClick={() => setSettingsOpen(true)} aria-label="Open council settings">
             Settings
           </button>
+          {signedIn && (
+            <button type="button" className="btn btn-ghost" onClick={() => void session.signOut()} title="Forget the API key in this tab">
+              Sign out
+            </button>
+          )}
         </header>
         <div className="conversation" aria-live="off">
           {conversation.turns.length === 0 ? (

@@ -186,6 +186,11 @@ function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boo
           {run.error}
         </p>
       )}
+      {run.actionError && (
+        <p className="run-error run-action-error" role="alert">
+          {run.actionError}
+        </p>
+      )}
     </header>
   );
 }

@@ -3,7 +3,7 @@ import type { Connect } from './connection';
 
 /**
  * Connects with `@council/client`. The protocol is JSON unless the page was opened with
- * `?protocol=messagepack`.
+ * `?protocol=messagepack`. The API key, when the server needs one, goes with every (re)connection.
  *
  * Stateful reconnect stays off: with it on, a page following many streaming runs stalled (start_run
  * results never came back, the connection closed) once the stream outgrew the ack window of
@@ -12,5 +12,5 @@ import type { Connect } from './connection';
  */
 export function connectFromPage(location: Location): Connect {
   const protocol = new URLSearchParams(location.search).get('protocol') === 'messagepack' ? 'messagepack' : 'json';
-  return (url) => connect(url, { protocol, statefulReconnect: false });
+  return (url, accessToken) => connect(url, { protocol, statefulReconnect: false, accessToken });
 }

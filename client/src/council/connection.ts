@@ -14,7 +14,16 @@ export type CouncilConnection = Pick<
     onRunError?(handler: (error: Pick<CouncilRunError, 'runId' | 'reason' | 'message'>) => void): () => void;
   };
 
-export type Connect = (url: string) => Promise<CouncilConnection>;
+/** Connects to the hub; `accessToken` is asked before every (re)connection ('' when there is no key). */
+export type Connect = (url: string, accessToken: () => string) => Promise<CouncilConnection>;
+
+/** The server wants an API key it did not get, or refused the one it got (HTTP 401). */
+export function isUnauthorized(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  if ('unauthorized' in error && error.unauthorized === true) return true;
+  if ('statusCode' in error && error.statusCode === 401) return true;
+  return error instanceof Error && error.name === 'UnauthorizedError';
+}
 
 /** The hub's message for a rejected call, without SignalR's or the client's wrapping: for a person to read. */
 export function hubErrorMessage(error: unknown): string {

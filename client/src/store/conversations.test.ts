@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationDetail, ConversationSummary } from '../council/api-types';
+import { UnauthorizedError } from './auth-store';
 import {
   ConversationStore,
   FallbackConversationRepository,
@@ -72,5 +73,18 @@ describe('ConversationStore', () => {
     const store = new ConversationStore(new FallbackConversationRepository(repository, new SessionConversationRepository(storage)));
     await store.load();
     expect(store.getSnapshot().list.map((c) => c.id)).toEqual(['local']);
+  });
+
+  it('does not give up on the server for a 401: the list loads once the user has signed in', async () => {
+    let signedIn = false;
+    const server = new ServerConversationRepository('http://127.0.0.1:5000', async (url) => {
+      if (!signedIn) throw new UnauthorizedError(`${url}: HTTP 401`);
+      return new Response(JSON.stringify([summary]), { status: 200 });
+    });
+    const store = new ConversationStore(new FallbackConversationRepository(server, new SessionConversationRepository(memoryStorage())));
+    await expect(store.load()).rejects.toBeInstanceOf(UnauthorizedError);
+    signedIn = true;
+    await store.load();
+    expect(store.getSnapshot().list.map((c) => c.id)).toEqual(['c7']);
   });
 });

@@ -1,4 +1,5 @@
 import type { ConversationDetail, ConversationSummary } from '../council/api-types';
+import { isUnauthorized } from '../council/connection';
 import { SnapshotStore } from './snapshot-store';
 
 /** One question of a conversation and the run that answers it. */
@@ -91,6 +92,11 @@ export class ConversationStore extends SnapshotStore<ConversationsSnapshot> {
     return s.active.id === id ? s.active : s.list.find((c) => c.id === id);
   }
 
+  /** Forgets every conversation (sign out): the next user sees none of them. */
+  clear(): void {
+    this.set({ list: [], active: newConversation() });
+  }
+
   /** Starts a fresh conversation, unless the one on screen is still empty. */
   startNew(): void {
     if (this.getSnapshot().active.turns.length === 0) return;
@@ -172,12 +178,13 @@ function safeSessionStorage(): Storage | undefined {
 
 /**
  * Conversations the server stores (GET /api/conversations and /api/conversations/{id}). The server
- * records runs itself, so saving is nothing to do.
+ * records runs itself, so saving is nothing to do. `fetch` is the auth store's, so requests carry the API key
+ * and a 401 rejects with an `UnauthorizedError`.
  */
 export class ServerConversationRepository implements ConversationRepository {
   constructor(
     private readonly baseUrl: string,
-    private readonly fetchJson: (url: string) => Promise<Response> = (url) => fetch(url, { headers: { accept: 'application/json' } }),
+    private readonly fetchJson: (url: string, init?: RequestInit) => Promise<Response> = (url, init) => fetch(url, init),
   ) {}
 
   async load(): Promise<Conversation[]> {
@@ -214,7 +221,7 @@ export class ServerConversationRepository implements ConversationRepository {
   }
 
   private async request<T>(path: string): Promise<T> {
-    const response = await this.fetchJson(new URL(path, this.baseUrl).toString());
+    const response = await this.fetchJson(new URL(path, this.baseUrl).toString(), { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return (await response.json()) as T;
   }
@@ -231,10 +238,12 @@ export class FallbackConversationRepository implements ConversationRepository {
     this.current = primary;
   }
 
+  /** Falls back for good when the server keeps no conversations; a 401 only means "sign in first". */
   async load(): Promise<Conversation[]> {
     try {
       return await this.current.load();
-    } catch {
+    } catch (error) {
+      if (isUnauthorized(error)) throw error;
       this.current = this.fallback;
       return this.current.load();
     }

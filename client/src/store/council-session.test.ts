@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CouncilEvent, StartRunRequest, StartRunResult } from '@council/contracts';
 import type { ConnectionState, CouncilConnection } from '../council/connection';
+import { AuthStore } from './auth-store';
 import { ConversationStore, type Conversation, type ConversationRepository } from './conversations';
 import { CouncilSession } from './council-session';
 import { RunStore } from './run-store';
@@ -140,6 +141,24 @@ describe('CouncilSession', () => {
     expect(fake.cancels).toEqual([{ runId: 'r1', model: 'sim/a', stage: 0 }]);
   });
 
+  it('shows the server’s words when it refuses a skip or a stop (a limit), until the next try', async () => {
+    const { session, fake } = await startSession();
+    await session.ask('Q');
+    const s = new EventScript('r1');
+    fake.emit(s.start(0, 'sim/a'));
+    session.runs.flush();
+    const limit = "An unexpected error occurred invoking 'cancel_model' on the server. HubException: Too many calls on this connection: at most 20 per second. Retry in a second.";
+    fake.cancelResult = () => Promise.reject(new Error(limit));
+    await session.skip('r1', 0, 'sim/a');
+    expect(session.runs.getSnapshot().r1.actionError).toBe('Could not skip sim/a: Too many calls on this connection: at most 20 per second. Retry in a second.');
+    fake.cancelRun = () => Promise.reject(new Error(limit.replace('cancel_model', 'cancel_run')));
+    await session.stop('r1');
+    expect(session.runs.getSnapshot().r1).toMatchObject({ stopRequested: false, actionError: expect.stringMatching(/^Could not stop the run: Too many calls/) });
+    fake.cancelResult = async () => ({ accepted: true });
+    await session.skip('r1', 0, 'sim/a');
+    expect(session.runs.getSnapshot().r1.actionError).toBeUndefined();
+  });
+
   it('leaves resuming after a reconnect to the client, and resumes unfinished runs on a new connection', async () => {
     const replacement = new FakeConnection();
     const { session, fake } = await startSession([new FakeConnection(), replacement]);
@@ -200,5 +219,92 @@ describe('CouncilSession', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(attempts).toBe(3);
     await session.dispose();
+  });
+});
+
+describe('CouncilSession with a server that wants an API key', () => {
+  const unauthorized = () => Object.assign(new Error("cannot connect: Failed to complete negotiation with the server: Error: Unauthorized: Status code '401'"), { statusCode: 401, unauthorized: true });
+
+  function keyedSession(goodKey = 'good-key', stored?: string) {
+    const storage = new Map<string, string>(stored ? [['council.apiKey', stored]] : []);
+    const auth = new AuthStore({ getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) });
+    const tokens: string[] = [];
+    const connections: FakeConnection[] = [];
+    const loads: number[] = [];
+    const repository = memoryRepository();
+    const session = new CouncilSession({
+      url: 'http://127.0.0.1/hubs/council',
+      connect: async (_url, accessToken) => {
+        tokens.push(accessToken());
+        if (accessToken() !== goodKey) throw unauthorized();
+        const c = new FakeConnection();
+        connections.push(c);
+        return c;
+      },
+      retryDelaysMs: [0],
+      auth,
+      settings: new SettingsStore(undefined),
+      conversations: new ConversationStore({ ...repository, load: async () => (loads.push(loads.length), repository.load()) }),
+    });
+    return { session, auth, tokens, connections, loads, storage };
+  }
+
+  it('asks for a key instead of retrying, and connects with the key the user enters', async () => {
+    const { session, tokens, connections, loads } = keyedSession();
+    session.start();
+    await vi.waitFor(() => expect(session.auth.getSnapshot()).toEqual({ phase: 'required' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(tokens).toEqual(['']);
+    expect(session.connection.getSnapshot()).toMatchObject({ state: 'disconnected', error: 'The server needs an API key.' });
+
+    session.signIn('good-key');
+    expect(session.auth.getSnapshot().phase).toBe('checking');
+    await vi.waitFor(() => expect(session.connection.getSnapshot().state).toBe('connected'));
+    expect(session.auth.getSnapshot()).toEqual({ phase: 'signed-in' });
+    expect(tokens).toEqual(['', 'good-key']);
+    expect(connections).toHaveLength(1);
+    expect(loads.length).toBe(2); // once at start, once for the new key
+  });
+
+  it('says a wrong key was not accepted', async () => {
+    const { session } = keyedSession();
+    session.start();
+    await vi.waitFor(() => expect(session.auth.getSnapshot().phase).toBe('required'));
+    session.signIn('bad-key');
+    await vi.waitFor(() => expect(session.auth.getSnapshot()).toEqual({ phase: 'required', error: 'That API key was not accepted. Check it and try again.' }));
+    expect(session.auth.key).toBeUndefined();
+  });
+
+  it('uses the key saved in this tab at once: no sign-in after a reload', async () => {
+    const { session, tokens } = keyedSession('good-key', 'good-key');
+    session.start();
+    await vi.waitFor(() => expect(session.connection.getSnapshot().state).toBe('connected'));
+    expect(session.auth.getSnapshot().phase).toBe('signed-in');
+    expect(tokens).toEqual(['good-key']);
+  });
+
+  it('signs out: the connection closes, the user’s runs and conversations are gone, and the key is asked for again', async () => {
+    const { session, connections, storage } = keyedSession('good-key', 'good-key');
+    session.start();
+    await vi.waitFor(() => expect(session.connection.getSnapshot().state).toBe('connected'));
+    await session.ask('Private question');
+    expect(Object.keys(session.runs.getSnapshot())).toEqual(['r1']);
+    const closed = vi.spyOn(connections[0], 'close');
+
+    await session.signOut();
+    expect(closed).toHaveBeenCalled();
+    expect(session.runs.getSnapshot()).toEqual({});
+    expect(session.conversations.getSnapshot().list).toEqual([]);
+    expect(session.conversations.getSnapshot().active.turns).toEqual([]);
+    expect(storage.size).toBe(0);
+    await vi.waitFor(() => expect(session.connection.getSnapshot().error).toBe('The server needs an API key.'));
+    expect(session.auth.getSnapshot()).toEqual({ phase: 'required' });
+  });
+
+  it('in a server without keys (None mode) never asks', async () => {
+    const { session } = keyedSession('');
+    session.start();
+    await vi.waitFor(() => expect(session.connection.getSnapshot().state).toBe('connected'));
+    expect(session.auth.getSnapshot()).toEqual({ phase: 'open' });
   });
 });

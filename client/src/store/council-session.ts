@@ -1,5 +1,6 @@
 import type { ModelInfo, StartRunRequest, WorkflowInfo } from '@council/contracts';
-import { hubErrorMessage, type Connect, type ConnectionState, type CouncilConnection } from '../council/connection';
+import { hubErrorMessage, isUnauthorized, type Connect, type ConnectionState, type CouncilConnection } from '../council/connection';
+import { AuthStore } from './auth-store';
 import { ConversationStore, newId } from './conversations';
 import { RunStore } from './run-store';
 import { isActive } from './run-state';
@@ -34,18 +35,25 @@ export interface CouncilSessionOptions {
   runs?: RunStore;
   settings?: SettingsStore;
   conversations?: ConversationStore;
+  /** The API key of this tab; the server's 401s go there. */
+  auth?: AuthStore;
   /** Delays between reconnection attempts after the hub was lost for good (ms); the last repeats. */
   retryDelaysMs?: number[];
 }
 
+/** The conversations list was not loaded for any key yet. */
+const NOT_LOADED = Symbol('not loaded');
+
 /**
  * The page's session with the hub: keeps a connection up, feeds its events into the run store,
- * and turns the user's actions (ask, skip, stop) into hub calls.
+ * and turns the user's actions (ask, skip, stop, sign in and out) into hub calls. A server that
+ * wants an API key (401) stops the retries until the user signs in.
  */
 export class CouncilSession {
   readonly runs: RunStore;
   readonly settings: SettingsStore;
   readonly conversations: ConversationStore;
+  readonly auth: AuthStore;
   readonly connection = new ConnectionStore();
 
   private council: CouncilConnection | undefined;
@@ -57,16 +65,33 @@ export class CouncilSession {
   /** The first start of a conversation still on its way: follow-ups wait for its conversation id. */
   private readonly pendingConversations = new Map<string, Promise<string | undefined>>();
   private readonly resumed = new Set<string>();
+  /** Bumped by sign in and out: answers to attempts made before are dropped. */
+  private generation = 0;
+  /** The key the conversations list was loaded with. */
+  private conversationsKey: string | undefined | typeof NOT_LOADED = NOT_LOADED;
 
   constructor(private readonly options: CouncilSessionOptions) {
     this.runs = options.runs ?? new RunStore();
     this.settings = options.settings ?? new SettingsStore();
     this.conversations = options.conversations ?? new ConversationStore();
+    this.auth = options.auth ?? new AuthStore(undefined);
   }
 
   start(): void {
-    void this.conversations.load();
+    void this.loadConversations();
     void this.open();
+  }
+
+  /** Tries an API key the user entered; the sign-in screen shows whether the server took it. */
+  signIn(key: string): void {
+    this.auth.submit(key);
+    if (this.auth.getSnapshot().phase === 'checking') void this.restart();
+  }
+
+  /** Forgets the key, the connection and everything this user saw, and returns to the sign-in screen. */
+  signOut(): Promise<void> {
+    this.auth.signOut();
+    return this.restart();
   }
 
   async dispose(): Promise<void> {
@@ -122,20 +147,20 @@ export class CouncilSession {
   async skip(runId: string, stage: number, model: string): Promise<void> {
     this.runs.cancelModelRequested(runId, stage, model);
     try {
-      if (!this.council) throw new Error('not connected');
+      if (!this.council) throw new Error('Not connected to the server.');
       await this.council.cancelModel({ runId, model, stage });
-    } catch {
-      this.runs.cancelModelFailed(runId, stage, model);
+    } catch (error) {
+      this.runs.cancelModelFailed(runId, stage, model, `Could not skip ${model}: ${hubErrorMessage(error)}`);
     }
   }
 
   async stop(runId: string): Promise<void> {
     this.runs.stopRequested(runId);
     try {
-      if (!this.council) throw new Error('not connected');
+      if (!this.council) throw new Error('Not connected to the server.');
       await this.council.cancelRun({ runId });
-    } catch {
-      this.runs.stopFailed(runId);
+    } catch (error) {
+      this.runs.stopFailed(runId, `Could not stop the run: ${hubErrorMessage(error)}`);
     }
   }
 
@@ -158,20 +183,50 @@ export class CouncilSession {
     }
   }
 
+  /** Drops the connection and everything of the previous key, and connects afresh with the current one. */
+  private restart(): Promise<void> {
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    this.detachAll();
+    const previous = this.council;
+    this.council = undefined;
+    this.hadConnection = false;
+    this.attempt = 0;
+    this.runs.clear();
+    this.resumed.clear();
+    this.pendingConversations.clear();
+    this.conversations.clear();
+    this.conversationsKey = NOT_LOADED;
+    this.connection.change({ state: 'disconnected', error: undefined, retryAt: undefined, models: undefined, modelsError: undefined, workflows: undefined });
+    void this.open();
+    return previous?.close() ?? Promise.resolve();
+  }
+
   private async open(): Promise<void> {
     if (this.disposed) return;
+    const generation = this.generation;
+    const key = this.auth.key;
     this.connection.change({ state: 'connecting', error: undefined, retryAt: undefined });
     let council: CouncilConnection;
     try {
-      council = await this.options.connect(this.options.url);
+      council = await this.options.connect(this.options.url, () => this.auth.key ?? '');
     } catch (error) {
+      if (generation !== this.generation) return;
+      if (isUnauthorized(error)) {
+        // No retrying: only another key can change the answer.
+        this.auth.rejected(key);
+        this.connection.change({ state: 'disconnected', error: 'The server needs an API key.', retryAt: undefined });
+        return;
+      }
       this.scheduleRetry(hubErrorMessage(error));
       return;
     }
-    if (this.disposed) {
+    if (this.disposed || generation !== this.generation) {
       void council.close();
       return;
     }
+    this.auth.accepted(key);
+    void this.loadConversations();
     const replacesLostConnection = this.hadConnection;
     this.attempt = 0;
     this.hadConnection = true;
@@ -199,6 +254,19 @@ export class CouncilSession {
     }
     this.connection.change({ state, error: undefined, retryAt: undefined });
     if (state === 'connected') void this.loadModels(council);
+  }
+
+  /** The conversations list of the current key, once per key. */
+  private async loadConversations(): Promise<void> {
+    const key = this.auth.key;
+    if (this.conversationsKey === key) return;
+    this.conversationsKey = key;
+    try {
+      await this.conversations.load();
+    } catch {
+      // A 401: the auth store asks for a key, and the list loads once the server accepts one.
+      if (this.conversationsKey === key) this.conversationsKey = NOT_LOADED;
+    }
   }
 
   private scheduleRetry(error: string): void {

@@ -92,6 +92,8 @@ export interface Run {
   readonly completedAt?: number;
   readonly final?: string;
   readonly error?: string;
+  /** Why the server refused the user's last skip or stop (a limit, say), in its words. */
+  readonly actionError?: string;
   readonly aggregateRankings?: readonly AggregateRanking[];
   readonly metrics?: RunMetrics;
   readonly searchResults: readonly { readonly stage: number; readonly results: readonly SearchResult[]; readonly error?: string }[];
@@ -162,26 +164,33 @@ export function receive(run: Run, event: CouncilEvent, now: number): Run {
 
 /** Skip pressed: the lane shows cancelled at once and keeps its text. */
 export function requestCancelModel(run: Run, stage: number, model: string): Run {
-  return updateLane(run, stage, model, (lane) =>
+  return updateLane(withoutActionError(run), stage, model, (lane) =>
     isLanePending(lane) ? { ...lane, cancelRequested: true, status: 'cancelled' } : lane,
   );
 }
 
-/** The cancel request failed to reach the server: show the lane as it really is. */
-export function revertCancelModel(run: Run, stage: number, model: string): Run {
-  return updateLane(run, stage, model, (lane) =>
+/** The cancel request failed (the server refused it, or it never got there): show the lane as it really is, and why. */
+export function revertCancelModel(run: Run, stage: number, model: string, error?: string): Run {
+  const reverted = updateLane(run, stage, model, (lane) =>
     lane.cancelRequested && lane.completedAt === undefined
       ? { ...lane, cancelRequested: false, status: lane.firstTokenAt !== undefined ? 'streaming' : 'waiting' }
       : lane,
   );
+  return error ? { ...reverted, actionError: error } : reverted;
 }
 
 export function requestStop(run: Run): Run {
-  return isActive(run) ? { ...run, stopRequested: true } : run;
+  return isActive(run) ? { ...withoutActionError(run), stopRequested: true } : run;
 }
 
-export function revertStop(run: Run): Run {
-  return { ...run, stopRequested: false };
+export function revertStop(run: Run, error?: string): Run {
+  return error ? { ...run, stopRequested: false, actionError: error } : { ...run, stopRequested: false };
+}
+
+function withoutActionError(run: Run): Run {
+  if (run.actionError === undefined) return run;
+  const { actionError: _, ...rest } = run;
+  return rest;
 }
 
 /** The stage the run is in now: the last one that has started. */

@@ -80,8 +80,9 @@ export class RunStore extends SnapshotStore<Runs> {
     this.change(runId, (run) => run && requestCancelModel(run, stage, model));
   }
 
-  cancelModelFailed(runId: string, stage: number, model: string): void {
-    this.change(runId, (run) => run && revertCancelModel(run, stage, model));
+  /** The skip did not happen; `error` (the server's words) is shown on the run. */
+  cancelModelFailed(runId: string, stage: number, model: string, error?: string): void {
+    this.change(runId, (run) => run && revertCancelModel(run, stage, model, error));
   }
 
   stopRequested(runId: string): void {
@@ -89,8 +90,17 @@ export class RunStore extends SnapshotStore<Runs> {
     this.change(runId, (run) => run && requestStop(run));
   }
 
-  stopFailed(runId: string): void {
-    this.change(runId, (run) => run && revertStop(run));
+  /** The stop did not happen; `error` (the server's words) is shown on the run. */
+  stopFailed(runId: string, error?: string): void {
+    this.change(runId, (run) => run && revertStop(run, error));
+  }
+
+  /** Forgets every run (sign out). */
+  clear(): void {
+    this.cancelFrame?.();
+    this.cancelFrame = undefined;
+    this.queue = [];
+    this.set({});
   }
 
   private change(runId: string, update: (run: Run | undefined) => Run | undefined): void {

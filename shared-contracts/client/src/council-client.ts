@@ -37,8 +37,13 @@ export type LogLevelName = 'trace' | 'debug' | 'information' | 'warning' | 'erro
 export interface ConnectOptions {
   /** Hub protocol: `json` (default) or `messagepack` (binary, same field names). */
   protocol?: 'json' | 'messagepack';
-  /** Supplies a bearer token for every (re)connection. */
-  accessToken?: () => string | Promise<string>;
+  /**
+   * The API key (or any bearer token) for servers that require one: a string, or a function asked again
+   * before every (re)connection. Sent as `Authorization: Bearer` on the hub's HTTP requests and as
+   * `access_token` on the WebSocket (browsers cannot set headers there). A missing or refused key makes
+   * {@link connect} reject with a {@link CouncilConnectionError} whose `unauthorized` is true.
+   */
+  accessToken?: string | (() => string | Promise<string>);
   /** SignalR's own logging; default `warning`. */
   logLevel?: LogLevel | LogLevelName;
   /** Delays in ms before each reconnect attempt; default [0, 2000, 10000, 30000]. Empty: never reconnect. */
@@ -212,8 +217,11 @@ export class CouncilClient {
       await this.connection.start();
     } catch (error) {
       this.setState('disconnected');
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new CouncilConnectionError(`cannot connect to ${this.hubUrl}: ${reason}`, this.hubUrl, { cause: error });
+      const failure = new CouncilConnectionError(`cannot connect to ${this.hubUrl}: ${error instanceof Error ? error.message : String(error)}`, this.hubUrl, { cause: error });
+      if (!failure.unauthorized) throw failure;
+      throw new CouncilConnectionError(
+        `cannot connect to ${this.hubUrl}: HTTP 401 Unauthorized (the server requires an API key: none was given, or it was not accepted)`,
+        this.hubUrl, { cause: error, statusCode: 401 });
     }
     this.setState('connected');
   }
@@ -278,7 +286,7 @@ export class CouncilClient {
 export async function connect(url: string, options: ConnectOptions = {}): Promise<CouncilClient> {
   const hubUrl = resolveHubUrl(url);
   const builder = new HubConnectionBuilder()
-    .withUrl(hubUrl, options.accessToken ? { accessTokenFactory: options.accessToken } : {})
+    .withUrl(hubUrl, tokenFactory(options.accessToken))
     .withAutomaticReconnect(options.reconnectDelays ?? [0, 2000, 10000, 30000])
     .configureLogging(options.logLevel ?? LogLevel.Warning);
   if (options.statefulReconnect ?? true) builder.withStatefulReconnect();
@@ -289,6 +297,11 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   const client = new CouncilClient(builder.build(), hubUrl, options);
   await client.start();
   return client;
+}
+
+function tokenFactory(token: ConnectOptions['accessToken']): { accessTokenFactory?: () => string | Promise<string> } {
+  if (token === undefined || token === '') return {};
+  return { accessTokenFactory: typeof token === 'string' ? () => token : token };
 }
 
 /** Loaded on demand so JSON-only apps do not bundle MessagePack. */

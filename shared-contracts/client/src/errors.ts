@@ -1,15 +1,35 @@
 /** The connection to the hub could not be made. */
 export class CouncilConnectionError extends Error {
   override readonly name = 'CouncilConnectionError';
+  /** The HTTP status the server answered the hub's negotiate request with, when it answered with an error. */
+  readonly statusCode: number | undefined;
 
   constructor(
     message: string,
     /** The hub URL that was tried. */
     readonly hubUrl: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; statusCode?: number },
   ) {
     super(message, options);
+    this.statusCode = options?.statusCode ?? httpStatusOf(options?.cause);
   }
+
+  /**
+   * The server wants credentials it did not get, or refused the ones it got (HTTP 401): pass an API key as
+   * `accessToken`, or a different one.
+   */
+  get unauthorized(): boolean {
+    return this.statusCode === 401;
+  }
+}
+
+/** SignalR reports a failed negotiate only in the message ("...: Status code '401'"), not as a field. */
+function httpStatusOf(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const own = (error as { statusCode?: unknown }).statusCode;
+  if (typeof own === 'number') return own;
+  const match = /Status code '(\d{3})'/.exec(error.message);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** A hub method failed on the server, e.g. bad input rejected with a `HubException`. */

@@ -47,3 +47,14 @@ test('--search and --quorum go into the request', () => {
   assert.equal(parseCommand(['ask', 'q'], {}).quorum, undefined);
   assert.equal(parseCommand(['workflows'], {}).name, 'workflows');
 });
+
+test('the API key comes from --api-key, else COUNCIL_API_KEY; an empty variable is unset, an empty flag a usage error', () => {
+  assert.deepEqual(pick(parseCommand(['models', '--api-key', 'k1'], {})), { apiKey: 'k1', apiKeyFrom: '--api-key' });
+  assert.deepEqual(pick(parseCommand(['ask', 'q'], { COUNCIL_API_KEY: 'k2' })), { apiKey: 'k2', apiKeyFrom: 'COUNCIL_API_KEY' });
+  assert.deepEqual(pick(parseCommand(['ask', '--api-key', 'k1', 'q'], { COUNCIL_API_KEY: 'k2' })), { apiKey: 'k1', apiKeyFrom: '--api-key' });
+  assert.deepEqual(pick(parseCommand(['workflows'], { COUNCIL_API_KEY: '' })), { apiKey: undefined, apiKeyFrom: undefined });
+  assert.throws(() => parseCommand(['ask', '--api-key', '', 'q'], {}), UsageError);
+  assert.throws(() => parseCommand(['ask', '--api-key'], {}), UsageError);
+});
+
+const pick = ({ apiKey, apiKeyFrom }) => ({ apiKey, apiKeyFrom });

@@ -15,6 +15,9 @@ export interface CancelAfter {
 
 export interface ConnectionArgs {
   readonly url: string;
+  /** The API key for servers that require one, and where it came from (for messages; never printed). */
+  readonly apiKey?: string;
+  readonly apiKeyFrom?: '--api-key' | 'COUNCIL_API_KEY';
   readonly protocol: 'json' | 'messagepack';
   readonly json: boolean;
   readonly verbose: boolean;
@@ -45,6 +48,8 @@ Commands:
 
 Options:
   --url <url>               Council server (default: $COUNCIL_URL or ${DEFAULT_URL})
+  --api-key <key>           API key, for servers that require one (default: $COUNCIL_API_KEY;
+                            prefer the variable: a flag shows in the process list)
   --protocol <json|messagepack>
                             Hub protocol (default: json)
   --models <a,b,...>        Council models (default: the server's council)
@@ -63,7 +68,8 @@ Options:
 Keys (when stdin is a terminal): 1-9 skip that model in the current stage; Ctrl-C cancels the run.
 Ctrl-C or SIGTERM cancels the run on the server, waits for it to end, and exits.
 
-Exit codes: 0 ok · 1 run failed or cancelled · 2 usage error · 3 cannot connect · 130 interrupted
+Exit codes: 0 ok · 1 run failed or cancelled · 2 usage error · 3 cannot connect (also: the server
+requires an API key and none was given, or it refused the one given) · 130 interrupted
 `;
 
 export function parseCommand(argv: string[], env: Record<string, string | undefined>): Command {
@@ -75,6 +81,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
       strict: true,
       options: {
         url: { type: 'string' },
+        'api-key': { type: 'string' },
         protocol: { type: 'string' },
         models: { type: 'string' },
         chairman: { type: 'string' },
@@ -104,7 +111,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (protocol !== 'json' && protocol !== 'messagepack') throw new UsageError(`--protocol must be json or messagepack, not '${protocol}'`);
   const url = values.url ?? env.COUNCIL_URL ?? DEFAULT_URL;
   if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new UsageError(`--url must be an http:// or https:// URL, not '${url}'`);
-  const connection: ConnectionArgs = { url, protocol, json: values.json ?? false, verbose: values.verbose ?? false };
+  const connection: ConnectionArgs = { url, protocol, json: values.json ?? false, verbose: values.verbose ?? false, ...apiKey(values['api-key'], env.COUNCIL_API_KEY) };
 
   switch (command) {
     case 'models':
@@ -132,6 +139,15 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     default:
       throw new UsageError(`unknown command '${command}' (use ask, models or workflows)`);
   }
+}
+
+/** --api-key wins over COUNCIL_API_KEY; an empty variable counts as unset, an empty flag is a mistake. */
+function apiKey(flag: string | undefined, variable: string | undefined): Pick<ConnectionArgs, 'apiKey' | 'apiKeyFrom'> {
+  if (flag !== undefined) {
+    if (!flag.trim()) throw new UsageError('--api-key needs a value (or leave it out and set COUNCIL_API_KEY)');
+    return { apiKey: flag.trim(), apiKeyFrom: '--api-key' };
+  }
+  return variable?.trim() ? { apiKey: variable.trim(), apiKeyFrom: 'COUNCIL_API_KEY' } : {};
 }
 
 function quorum(answers: string | undefined, deadlineMs: string | undefined): { answers?: number; deadlineMs?: number } | undefined {

@@ -8,16 +8,24 @@ export async function connectOrExplain(args: ConnectionArgs, stderr: Output): Pr
   try {
     return await connect(args.url, {
       protocol: args.protocol,
+      accessToken: args.apiKey,
       logLevel: args.verbose ? 'debug' : 'none',
       reconnectDelays: [0, 1000, 3000, 5000],
     });
   } catch (error) {
     if (!(error instanceof CouncilConnectionError)) throw error;
-    const { why, hint } = await explain(args.url, error.message);
+    const { why, hint } = error.unauthorized ? unauthorized(args) : await explain(args.url, error.message);
     stderr.write(`council: cannot connect to Council at ${args.url}: ${why.replace(/\.+$/, '')}.\n${hint ? `  ${hint}\n` : ''}`
       + (args.verbose ? `  (${error.message})\n` : ''));
     return undefined;
   }
+}
+
+/** HTTP 401: say whether a key was missing or refused, and where the one sent came from; never the key itself. */
+function unauthorized(args: ConnectionArgs): { why: string; hint: string } {
+  return args.apiKey === undefined
+    ? { why: 'the server requires an API key (HTTP 401 Unauthorized)', hint: 'Set COUNCIL_API_KEY, or pass --api-key <key>.' }
+    : { why: `the server did not accept the API key from ${args.apiKeyFrom} (HTTP 401 Unauthorized): it is wrong, expired or revoked`, hint: `Check the key in ${args.apiKeyFrom}.` };
 }
 
 const notRunning = "Is the server running? Start it with 'npm start', or point --url or COUNCIL_URL at it.";

@@ -5,7 +5,7 @@ import { cliPath } from './helpers.mjs';
 /** Starts `council ...args`; `output()` has what it printed so far, `exited` its exit code. */
 export function startCli(args, { env = {} } = {}) {
   const child = spawn(process.execPath, [cliPath, ...args], {
-    env: { ...process.env, NO_COLOR: '1', COUNCIL_URL: '', ...env },
+    env: { ...process.env, NO_COLOR: '1', COUNCIL_URL: '', COUNCIL_API_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

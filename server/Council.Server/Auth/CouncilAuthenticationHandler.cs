@@ -51,6 +51,16 @@ public sealed class CouncilAuthenticationHandler(
         return Success(entry.User, entry.Roles);
     }
 
+    /// <summary>A 401 that says why, so clients can tell the user (RFC 6750): no key, or which problem the key has.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = result.Failure is { } failure
+            ? $"Bearer error=\"invalid_token\", error_description=\"{failure.Message}\""
+            : "Bearer";
+    }
+
     private AuthenticateResult Proxy(AuthOptions o)
     {
         var from = Context.Connection.RemoteIpAddress;

@@ -11,6 +11,7 @@ import {
 import { AuthStore } from './store/auth-store';
 import { CouncilSession } from './store/council-session';
 import { SessionContext } from './store/hooks';
+import { ViewStore } from './store/view-store';
 import './styles.css';
 
 const auth = new AuthStore();
@@ -22,6 +23,7 @@ const session = new CouncilSession({
   connect: connectFromPage(window.location),
   conversations,
   auth,
+  view: new ViewStore(),
 });
 session.start();
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
 import { Composer } from './Composer';
 import { ConnectionBadge } from './ConnectionBadge';
+import { OperationsView } from './OperationsView';
 import { TurnView } from './RunView';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
@@ -17,6 +18,8 @@ export function App() {
 function CouncilApp({ signedIn }: { signedIn: boolean }) {
   const session = useSession();
   const conversation = useStore(session.conversations, (s) => s.active);
+  const view = useStore(session.view, (s) => s);
+  const operations = view === 'operations';
   const [settingsOpen, setSettingsOpen] = useState(false);
   const end = useRef<HTMLDivElement>(null);
   const turns = conversation.turns.length;
@@ -25,6 +28,8 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
       if (e.target instanceof Element && e.target.closest('dialog')) return;
+      // Esc stops the runs on screen; the operations view shows none.
+      if (session.view.getSnapshot() !== 'conversation') return;
       session.stopActive();
     };
     window.addEventListener('keydown', onKey);
@@ -42,8 +47,17 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
       <Sidebar />
       <main className="main">
         <header className="topbar">
-          <h1 className="topbar-title">{conversation.turns.length > 0 ? conversation.title : 'New conversation'}</h1>
+          <h1 className="topbar-title">{operations ? 'Operations' : conversation.turns.length > 0 ? conversation.title : 'New conversation'}</h1>
           <ConnectionBadge />
+          <button
+            type="button"
+            className="btn btn-ghost"
+            aria-pressed={operations}
+            onClick={() => session.view.show(operations ? 'conversation' : 'operations')}
+            title="The server’s live figures (admins)"
+          >
+            Operations
+          </button>
           <button type="button" className="btn btn-ghost" onClick={() => setSettingsOpen(true)} aria-label="Open council settings">
             Settings
           </button>
@@ -53,7 +67,9 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
             </button>
           )}
         </header>
-        <div className="conversation" aria-live="off">
+        {operations && <OperationsView />}
+        {/* Hidden rather than unmounted: the conversation keeps its place, its lanes and the draft. */}
+        <div className="conversation" aria-live="off" hidden={operations}>
           {conversation.turns.length === 0 ? (
             <Welcome />
           ) : (
@@ -61,7 +77,7 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
           )}
           <div ref={end} />
         </div>
-        <Composer onOpenSettings={() => setSettingsOpen(true)} />
+        <Composer onOpenSettings={() => setSettingsOpen(true)} hidden={operations} />
       </main>
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
     </div>

@@ -4,7 +4,7 @@ import { isActive } from '../store/run-state';
 import { modelName } from './format';
 
 /** Where the question is typed: Enter sends, Shift+Enter starts a new line, Esc stops. */
-export function Composer({ onOpenSettings }: { onOpenSettings: () => void }) {
+export function Composer({ onOpenSettings, hidden = false }: { onOpenSettings: () => void; hidden?: boolean }) {
   const session = useSession();
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
@@ -29,6 +29,7 @@ export function Composer({ onOpenSettings }: { onOpenSettings: () => void }) {
   return (
     <form
       className="composer"
+      hidden={hidden}
       onSubmit={(e) => {
         e.preventDefault();
         send();

@@ -4,9 +4,18 @@ import type { Conversation } from '../store/conversations';
 
 /** This session's conversations, newest first, and a way to start another. */
 export function Sidebar() {
-  const { conversations } = useSession();
+  const { conversations, view } = useSession();
   const list = useStore(conversations, (s) => s.list);
   const active = useStore(conversations, (s) => s.active);
+  // Choosing a conversation leaves the operations view.
+  const startNew = () => {
+    conversations.startNew();
+    view.show('conversation');
+  };
+  const select = (id: string) => {
+    view.show('conversation');
+    void conversations.select(id);
+  };
   return (
     <nav className="sidebar" aria-label="Conversations">
       <div className="brand">
@@ -17,7 +26,7 @@ export function Sidebar() {
         </span>
         Council
       </div>
-      <button type="button" className="btn btn-primary new-conversation" onClick={() => conversations.startNew()}>
+      <button type="button" className="btn btn-primary new-conversation" onClick={startNew}>
         + New conversation
       </button>
       <ul className="conversation-list">
@@ -30,7 +39,7 @@ export function Sidebar() {
         )}
         {list.map((c) => (
           <li key={c.id}>
-            <ConversationItem conversation={c} current={c.id === active.id} onSelect={() => void conversations.select(c.id)} />
+            <ConversationItem conversation={c} current={c.id === active.id} onSelect={() => select(c.id)} />
           </li>
         ))}
       </ul>

@@ -57,3 +57,33 @@ export function formatTokens(tokens: number): string {
 export function estimateTokens(text: string): number {
   return Math.max(text.length > 0 ? 1 : 0, Math.round(text.length / 4));
 }
+
+/** A latency in ms for the operations view: "—" when there is none, sub-millisecond values kept. */
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1) return `${Number(ms.toFixed(2))} ms`;
+  if (ms < 10) return `${Number(ms.toFixed(1))} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  return formatMs(ms);
+}
+
+/** A rate per second: one decimal while small, whole numbers with separators when large. */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '0';
+  if (perSecond < 10) return String(Number(perSecond.toFixed(1)));
+  return formatCount(Math.round(perSecond));
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "45 s", "13 min", "2 h 5 min", "3 d 4 h". */
+export function formatUptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}

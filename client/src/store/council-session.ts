@@ -3,9 +3,11 @@ import { hubErrorMessage, isUnauthorized, type Connect, type ConnectionState, ty
 import { AuthStore } from './auth-store';
 import { ConversationStore, newId } from './conversations';
 import { RunStore } from './run-store';
+import { OperationsStore } from './operations-store';
 import { isActive } from './run-state';
 import { SettingsStore } from './settings-store';
 import { SnapshotStore } from './snapshot-store';
+import { ViewStore } from './view-store';
 
 export interface ConnectionSnapshot {
   readonly state: ConnectionState;
@@ -37,6 +39,9 @@ export interface CouncilSessionOptions {
   conversations?: ConversationStore;
   /** The API key of this tab; the server's 401s go there. */
   auth?: AuthStore;
+  /** The server's live figures (`/api/stats`, fetched with the key); by default next to the hub's URL. */
+  operations?: OperationsStore;
+  view?: ViewStore;
   /** Delays between reconnection attempts after the hub was lost for good (ms); the last repeats. */
   retryDelaysMs?: number[];
 }
@@ -54,6 +59,8 @@ export class CouncilSession {
   readonly settings: SettingsStore;
   readonly conversations: ConversationStore;
   readonly auth: AuthStore;
+  readonly operations: OperationsStore;
+  readonly view: ViewStore;
   readonly connection = new ConnectionStore();
 
   private council: CouncilConnection | undefined;
@@ -75,6 +82,8 @@ export class CouncilSession {
     this.settings = options.settings ?? new SettingsStore();
     this.conversations = options.conversations ?? new ConversationStore();
     this.auth = options.auth ?? new AuthStore(undefined);
+    this.operations = options.operations ?? new OperationsStore({ url: new URL('/api/stats', options.url).toString(), fetch: this.auth.fetch });
+    this.view = options.view ?? new ViewStore(undefined);
   }
 
   start(): void {
@@ -197,6 +206,7 @@ export class CouncilSession {
     this.pendingConversations.clear();
     this.conversations.clear();
     this.conversationsKey = NOT_LOADED;
+    this.operations.reset();
     this.connection.change({ state: 'disconnected', error: undefined, retryAt: undefined, models: undefined, modelsError: undefined, workflows: undefined });
     void this.open();
     return previous?.close() ?? Promise.resolve();

@@ -74,14 +74,13 @@ public sealed class LiveStats : IHostedService, IDisposable
 
     public void CallStarted() => Interlocked.Increment(ref _calls.Started);
 
-    public void CallEnded(ModelStatus status, string provider, long? ttftMs, long durationMs, double? cancelLatencyMs)
+    /// <summary>A model call's first token arrived: counted at once, so the view shows it while answers still stream.</summary>
+    public void FirstToken(double ttftMs) => _ttft.Record(ttftMs, _time.GetTimestamp());
+
+    public void CallEnded(ModelStatus status, string provider, long durationMs, double? cancelLatencyMs)
     {
         _calls.Ended(status);
         var now = _time.GetTimestamp();
-        if (ttftMs is { } ttft)
-        {
-            _ttft.Record(ttft, now);
-        }
         _callDuration.Record(durationMs, now);
         if (cancelLatencyMs is { } cancel)
         {

@@ -43,10 +43,13 @@ public sealed class RunMeasurements(CouncilMetrics metrics, LiveStats stats, Eve
         metrics.ActiveModelCalls.Add(1, new KeyValuePair<string, object?>(TelemetryTags.ProviderName, provider));
     }
 
+    public void FirstToken(RunPlan plan, int stage, string model, TimeSpan timeToFirstToken) =>
+        stats.FirstToken(timeToFirstToken.TotalMilliseconds);
+
     public void CallEnded(RunPlan plan, ModelCompleteEvent complete, string provider, long? cancelRequestedAt)
     {
         double? cancelMs = cancelRequestedAt is { } at ? time.GetElapsedTime(at).TotalMilliseconds : null;
-        stats.CallEnded(complete.Status, provider, complete.TtftMs, complete.DurationMs, cancelMs);
+        stats.CallEnded(complete.Status, provider, complete.DurationMs, cancelMs);
         metrics.ActiveModelCalls.Add(-1, new KeyValuePair<string, object?>(TelemetryTags.ProviderName, provider));
 
         var tags = new TagList

@@ -46,6 +46,7 @@ public sealed partial class TelemetryObserver(
 
     public void FirstToken(RunPlan plan, int stage, string model, TimeSpan timeToFirstToken)
     {
+        try { measurements.FirstToken(plan, stage, model, timeToFirstToken); } catch (Exception ex) { Fault(ex, measurements, plan); }
         try { tracer.FirstToken(plan, stage, model, timeToFirstToken); } catch (Exception ex) { Fault(ex, tracer, plan); }
     }
 

@@ -25,6 +25,12 @@ public interface IRunObserver
     /// <param name="cancelRequestedAt">For a user's cancel: when the command reached the grain (timestamp), to measure cancel-to-complete.</param>
     void CallEnded(RunPlan plan, ModelCompleteEvent complete, string provider, long? cancelRequestedAt) { }
 
+    /// <summary>
+    /// A <c>token</c> event is about to be appended (nothing has sent it yet): its tokens were emitted by the model
+    /// between these two timestamps (the provider's own emission time where it knows it, else when the grain got them).
+    /// </summary>
+    void BeforeTokenAppended(RunPlan plan, TokenEvent token, long firstEmittedAt, long lastEmittedAt, int tokens) { }
+
     void EventAppended(RunPlan plan, RunEvent runEvent) { }
 
     void RunEnded(RunPlan plan, RunCompleteEvent end) { }

@@ -25,6 +25,11 @@ internal sealed class ModelCall(int id, int stage, string model, ILlmProvider pr
 
     /// <summary>Deltas received but not yet sent, merged within the batching window.</summary>
     public StringBuilder Pending { get; } = new();
+
+    /// <summary>Emission times of the first and last token in <see cref="Pending"/>, and how many tokens it holds.</summary>
+    public long PendingFirstEmittedAt { get; set; }
+    public long PendingLastEmittedAt { get; set; }
+    public int PendingTokens { get; set; }
     public bool FlushScheduled { get; set; }
 
     public int TextChunks { get; set; }

@@ -95,7 +95,7 @@ public sealed class RunEventLog(string runId)
             var count = Math.Min(_events.Count - start, max);
             if (count > 0)
             {
-                into.AddRange(_events.GetRange(start, count));
+                into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events).Slice(start, count));
                 return Task.CompletedTask;
             }
             if (_completed)
@@ -105,6 +105,21 @@ public sealed class RunEventLog(string runId)
             _appended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _appended.Task;
         }
+    }
+
+    /// <summary>
+    /// Completes the task that readers waiting for the next append hold, without appending: a reader that is being
+    /// cancelled gets out of its wait this way (the others just read nothing new and wait again).
+    /// </summary>
+    public void WakeReaders()
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            wake = _appended;
+            _appended = null;
+        }
+        wake?.TrySetResult();
     }
 
     /// <summary>Every event so far (for storage and tests).</summary>

@@ -392,7 +392,7 @@ public sealed partial class RunGrain : IDisposable
         switch (chunk)
         {
             case TextChunk { Text.Length: > 0 } text:
-                OnText(call, text.Text, now);
+                OnText(call, text.Text, now, text.EmittedAt != 0 ? text.EmittedAt : now);
                 break;
             case UsageChunk usage:
                 call.ReportedUsage = usage;
@@ -407,7 +407,7 @@ public sealed partial class RunGrain : IDisposable
     /// The first delta of a model goes out at once; later ones go out at most once per batching window,
     /// merged, so a fast model sends fewer, larger deltas and a slow one is never held back.
     /// </summary>
-    private void OnText(ModelCall call, string text, long now)
+    private void OnText(ModelCall call, string text, long now, long emittedAt)
     {
         call.Text.Append(text);
         call.TextChunks++;
@@ -422,14 +422,19 @@ public sealed partial class RunGrain : IDisposable
         {
             if (call.FirstTokenAt is null)
             {
-                call.FirstTokenAt = now;
-                Observe(o => o.FirstToken(_plan, call.Stage, call.Model, _time.GetElapsedTime(call.StartedAt, now)));
+                OnFirstToken(call, now);
             }
             call.LastFlushAt = now;
-            EmitToken(call, text);
+            EmitToken(call, text, emittedAt, emittedAt, 1);
             return;
         }
 
+        if (call.PendingTokens == 0)
+        {
+            call.PendingFirstEmittedAt = emittedAt;
+        }
+        call.PendingLastEmittedAt = emittedAt;
+        call.PendingTokens++;
         call.Pending.Append(text);
         if (!call.FlushScheduled)
         {
@@ -441,6 +446,13 @@ public sealed partial class RunGrain : IDisposable
         }
     }
 
+    // Apart from OnText, so its closure is allocated once per call, not once per token.
+    private void OnFirstToken(ModelCall call, long now)
+    {
+        call.FirstTokenAt = now;
+        Observe(o => o.FirstToken(_plan, call.Stage, call.Model, _time.GetElapsedTime(call.StartedAt, now)));
+    }
+
     private void FlushPending(ModelCall call)
     {
         if (call.Pending.Length == 0)
@@ -450,11 +462,26 @@ public sealed partial class RunGrain : IDisposable
         var delta = call.Pending.ToString();
         call.Pending.Clear();
         call.LastFlushAt = _time.GetTimestamp();
-        EmitToken(call, delta);
+        EmitToken(call, delta, call.PendingFirstEmittedAt, call.PendingLastEmittedAt, call.PendingTokens);
+        call.PendingTokens = 0;
     }
 
-    private void EmitToken(ModelCall call, string delta) =>
-        Emit(seq => new TokenEvent(RunId, seq, call.Stage, call.Model, delta));
+    private void EmitToken(ModelCall call, string delta, long firstEmittedAt, long lastEmittedAt, int tokens)
+    {
+        var token = new TokenEvent(RunId, Log.NextSeq, call.Stage, call.Model, delta);
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.BeforeTokenAppended(_plan, token, firstEmittedAt, lastEmittedAt, tokens);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFault(_logger, ex, observer.GetType().Name, RunId);
+            }
+        }
+        Append(token);
+    }
 
     private void OnCallEnded(ModelCall call, Exception? error)
     {
@@ -680,9 +707,11 @@ public sealed partial class RunGrain : IDisposable
             fastest?.Model, fastest is null ? null : Ms(fastest.StartedAt, fastest.EndedAt!.Value));
     }
 
-    private RunEvent Emit(Func<long, RunEvent> create, bool last = false)
+    private RunEvent Emit(Func<long, RunEvent> create, bool last = false) => Append(create(Log.NextSeq), last);
+
+    /// <summary>Appends an event that has the log's next seq, writes it, and tells the observers.</summary>
+    private RunEvent Append(RunEvent runEvent, bool last = false)
     {
-        var runEvent = create(Log.NextSeq);
         Log.Append(runEvent, last);
         _store.Append(runEvent);
         _lastEventAt = _time.GetTimestamp();

@@ -60,6 +60,9 @@ public sealed partial class RunSubscriptions(
         var batch = new List<RunEvent>(ReadBatch);
         var cursor = afterSeq;
         using var probe = telemetry?.Subscribed(log.RunId);
+        // Cancellation wakes the log's readers once, instead of every wait for the next event carrying its own
+        // cancellable wrapper (an allocation per event per subscriber).
+        var wakeOnCancel = token.UnsafeRegister(static s => ((RunEventLog)s!).WakeReaders(), log);
         try
         {
             while (!token.IsCancellationRequested)
@@ -72,17 +75,26 @@ public sealed partial class RunSubscriptions(
                     {
                         return;
                     }
-                    await appended.WaitAsync(token).ConfigureAwait(false);
+                    // Checked after ReadAfter made the task a cancellation would complete, so none is missed.
+                    token.ThrowIfCancellationRequested();
+                    await appended.ConfigureAwait(false);
                     continue;
                 }
                 foreach (var runEvent in batch)
                 {
                     var send = client.SendAsync(runEvent);
-                    if (!send.IsCompleted && !await Completes(send, slowAfter, token).ConfigureAwait(false))
+                    if (!send.IsCompleted)
                     {
-                        LogSlowClient(logger, caller.ConnectionId, log.RunId, runEvent.Seq, log.LastSeq);
-                        caller.Abort();
-                        return;
+                        try
+                        {
+                            await send.WaitAsync(slowAfter, token).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            LogSlowClient(logger, caller.ConnectionId, log.RunId, runEvent.Seq, log.LastSeq);
+                            caller.Abort();
+                            return;
+                        }
                     }
                     await send.ConfigureAwait(false);
                     probe?.Sent(runEvent.Seq);
@@ -99,20 +111,13 @@ public sealed partial class RunSubscriptions(
         }
         finally
         {
+            await wakeOnCancel.DisposeAsync().ConfigureAwait(false);
             if (_byConnection.TryGetValue(caller.ConnectionId, out var runs))
             {
                 runs.TryRemove(new KeyValuePair<string, CancellationTokenSource>(log.RunId, cancellation));
             }
             cancellation.Dispose();
         }
-    }
-
-    private static async Task<bool> Completes(Task send, TimeSpan within, CancellationToken token)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var finished = await Task.WhenAny(send, Task.Delay(within, timeout.Token)).ConfigureAwait(false);
-        await timeout.CancelAsync().ConfigureAwait(false);
-        return finished == send;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} fell behind on run {RunId} (seq {Seq} of {LastSeq}); disconnected, it can resume")]

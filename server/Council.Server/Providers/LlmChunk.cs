@@ -4,7 +4,16 @@ namespace Council.Server.Providers;
 public abstract record LlmChunk;
 
 /// <summary>Answer text.</summary>
-public sealed record TextChunk(string Text) : LlmChunk;
+public sealed record TextChunk(string Text) : LlmChunk
+{
+    /// <summary>When the model emitted it (a <see cref="TimeProvider"/> timestamp), where the provider knows; else 0.</summary>
+    public long EmittedAt { get; init; }
+
+    /// <summary>Chunks are equal by their text: the emission time is a measurement, not content.</summary>
+    public bool Equals(TextChunk? other) => other is not null && Text == other.Text;
+
+    public override int GetHashCode() => Text.GetHashCode(StringComparison.Ordinal);
+}
 
 /// <summary>Reasoning text, kept apart from the answer.</summary>
 public sealed record ReasoningChunk(string Text) : LlmChunk;

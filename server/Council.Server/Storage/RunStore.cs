@@ -85,6 +85,8 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         try
         {
             using var transaction = connection.BeginTransaction();
+            using var events = new RunEventWriter(connection, transaction);
+            var at = time.GetUtcNow();
             foreach (var op in batch)
             {
                 switch (op)
@@ -93,10 +95,11 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                         InsertRun(connection, transaction, started.Plan, started.At);
                         break;
                     case EventOp e:
-                        ApplyEvent(connection, transaction, e.Event, time.GetUtcNow());
+                        events.Apply(e.Event, at);
                         break;
                 }
             }
+            events.Complete();
             transaction.Commit();
         }
         catch (Exception ex)
@@ -130,56 +133,6 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         run.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
         run.Parameters.AddWithValue("$owner", plan.Owner);
         run.ExecuteNonQuery();
-    }
-
-    private static void ApplyEvent(SqliteConnection connection, SqliteTransaction transaction, RunEvent runEvent, DateTimeOffset at)
-    {
-        using var insert = Command(connection, transaction,
-            "INSERT INTO run_events (run_id, seq, type, payload) VALUES ($run, $seq, $type, $payload); UPDATE runs SET last_seq = $seq WHERE id = $run");
-        insert.Parameters.AddWithValue("$run", runEvent.RunId);
-        insert.Parameters.AddWithValue("$seq", runEvent.Seq);
-        insert.Parameters.AddWithValue("$type", StoredEvents.TypeOf(runEvent));
-        insert.Parameters.AddWithValue("$payload", StoredEvents.Serialize(runEvent));
-        insert.ExecuteNonQuery();
-
-        switch (runEvent)
-        {
-            case ModelCompleteEvent m:
-                using (var output = Command(connection, transaction, """
-                    INSERT OR REPLACE INTO model_outputs (run_id, stage, model, status, text, error, ttft_ms, duration_ms, usage, ranking)
-                    VALUES ($run, $stage, $model, $status, $text, $error, $ttft, $duration, $usage, $ranking)
-                    """))
-                {
-                    output.Parameters.AddWithValue("$run", m.RunId);
-                    output.Parameters.AddWithValue("$stage", m.Stage);
-                    output.Parameters.AddWithValue("$model", m.Model);
-                    output.Parameters.AddWithValue("$status", StoredEvents.Wire(m.Status));
-                    output.Parameters.AddWithValue("$text", m.Text);
-                    output.Parameters.AddWithValue("$error", (object?)m.Error ?? DBNull.Value);
-                    output.Parameters.AddWithValue("$ttft", (object?)m.TtftMs ?? DBNull.Value);
-                    output.Parameters.AddWithValue("$duration", m.DurationMs);
-                    output.Parameters.AddWithValue("$usage", m.Usage is null ? DBNull.Value : JsonSerializer.Serialize(m.Usage, CouncilJsonContext.Default.Usage));
-                    output.Parameters.AddWithValue("$ranking", m.Ranking is null ? DBNull.Value : JsonSerializer.Serialize(m.Ranking, CouncilJsonContext.Default.IReadOnlyListString));
-                    output.ExecuteNonQuery();
-                }
-                break;
-            case RunCompleteEvent r:
-                using (var end = Command(connection, transaction, """
-                    UPDATE runs SET status = $status, final = $final, error = $error, aggregate_rankings = $rankings,
-                        metrics = $metrics, completed_at = $at WHERE id = $run
-                    """))
-                {
-                    end.Parameters.AddWithValue("$run", r.RunId);
-                    end.Parameters.AddWithValue("$status", r.Error == InterruptedError ? "interrupted" : StoredEvents.Wire(r.Status));
-                    end.Parameters.AddWithValue("$final", (object?)r.Final ?? DBNull.Value);
-                    end.Parameters.AddWithValue("$error", (object?)r.Error ?? DBNull.Value);
-                    end.Parameters.AddWithValue("$rankings", r.AggregateRankings is null ? DBNull.Value : JsonSerializer.Serialize(r.AggregateRankings, CouncilJsonContext.Default.IReadOnlyListAggregateRanking));
-                    end.Parameters.AddWithValue("$metrics", JsonSerializer.Serialize(r.Metrics, CouncilJsonContext.Default.RunMetrics));
-                    end.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-                    end.ExecuteNonQuery();
-                }
-                break;
-        }
     }
 
     /// <summary>
@@ -217,9 +170,13 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 new RunMetrics(0, calls.Sum(c => c.PromptTokens), calls.Sum(c => c.CompletionTokens), null, calls)));
 
             using var transaction = connection.BeginTransaction();
-            foreach (var e in closing)
+            using (var writer = new RunEventWriter(connection, transaction))
             {
-                ApplyEvent(connection, transaction, e, time.GetUtcNow());
+                foreach (var e in closing)
+                {
+                    writer.Apply(e, time.GetUtcNow());
+                }
+                writer.Complete();
             }
             transaction.Commit();
             LogInterrupted(logger, runId);

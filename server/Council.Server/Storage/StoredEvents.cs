@@ -20,6 +20,18 @@ internal static class StoredEvents
         _ => throw new ArgumentOutOfRangeException(nameof(runEvent), runEvent.GetType().Name, null),
     };
 
+    /// <summary><see cref="TypeOf"/> in UTF-8.</summary>
+    public static ReadOnlySpan<byte> Utf8TypeOf(RunEvent runEvent) => runEvent switch
+    {
+        TokenEvent => "token"u8,
+        StageProgressEvent => "stage_progress"u8,
+        ModelStartEvent => "model_start"u8,
+        ModelCompleteEvent => "model_complete"u8,
+        SearchResultsEvent => "search_results"u8,
+        RunCompleteEvent => "run_complete"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(runEvent), runEvent.GetType().Name, null),
+    };
+
     public static string Serialize(RunEvent runEvent) =>
         JsonSerializer.Serialize(runEvent, runEvent.GetType(), CouncilJsonContext.Default);
 

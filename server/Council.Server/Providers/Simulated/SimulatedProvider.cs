@@ -34,8 +34,10 @@ public sealed class SimulatedProvider(IOptions<CouncilOptions> options, TimeProv
         var tokens = SimulatedText.Tokens(spec, request.LastUserContent);
         var promptTokens = request.Messages.Sum(m => m.Content.Length) / 4 + 1;
         var start = time.GetTimestamp();
+        // The real clock paces every stream from one thread; any other clock (a test's) goes through its own timers.
+        using var pacer = ReferenceEquals(time, TimeProvider.System) ? SimulatedPacer.Shared.CreateWaiter(cancellationToken) : null;
 
-        await DelayUntil(start, spec.TtftMs, cancellationToken);
+        await DelayUntil(pacer, start, spec.TtftMs, cancellationToken);
         if (spec.Fault == SimulatedFault.Before)
         {
             throw new ProviderException($"{spec.Name}: simulated failure before the first token", "simulated_before");
@@ -46,8 +48,11 @@ public sealed class SimulatedProvider(IOptions<CouncilOptions> options, TimeProv
         for (var i = 0; i < stopAt; i++)
         {
             // Absolute schedule, so timer slack never accumulates into drift.
-            await DelayUntil(start, spec.TtftMs + i * interval, cancellationToken);
-            yield return new TextChunk(tokens[i]);
+            var due = spec.TtftMs + i * interval;
+            await DelayUntil(pacer, start, due, cancellationToken);
+            // Emitted on schedule; or earlier, when the timer fired a little early (timers round to milliseconds).
+            var emittedAt = Math.Min(start + (long)(due * time.TimestampFrequency / 1000), time.GetTimestamp());
+            yield return new TextChunk(tokens[i]) { EmittedAt = emittedAt };
         }
 
         switch (spec.Fault)
@@ -67,14 +72,18 @@ public sealed class SimulatedProvider(IOptions<CouncilOptions> options, TimeProv
     public static decimal Price(int promptTokens, int completionTokens) =>
         (promptTokens * 0.5m + completionTokens * 1.5m) / 1_000_000m;
 
-    private Task DelayUntil(long start, double offsetMs, CancellationToken cancellationToken)
+    private ValueTask DelayUntil(SimulatedPacer.Waiter? pacer, long start, double offsetMs, CancellationToken cancellationToken)
     {
+        if (pacer is not null)
+        {
+            return pacer.WaitUntilAsync(start + (long)(offsetMs * time.TimestampFrequency / 1000));
+        }
         var wait = TimeSpan.FromMilliseconds(offsetMs) - time.GetElapsedTime(start);
         if (wait <= TimeSpan.Zero)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
-        return Task.Delay(wait, time, cancellationToken);
+        return new ValueTask(Task.Delay(wait, time, cancellationToken));
     }
 }

@@ -135,8 +135,16 @@ internal static partial class SimulatedText
         : $"\n\nVERDICT: CHANGES\n1. Handle {Pick(random, Nouns)} at the edges.\n2. Make {Pick(random, Nouns)} explicit.\n";
 
     /// <summary>Splits text into tokens of leading white space plus up to six other characters.</summary>
-    internal static List<string> Tokenize(string text) =>
-        TokenPattern().Matches(text).Select(m => m.Value).ToList();
+    internal static List<string> Tokenize(string text)
+    {
+        // EnumerateMatches: no Match objects, only the token strings.
+        var tokens = new List<string>(text.Length / 4);
+        foreach (var match in TokenPattern().EnumerateMatches(text))
+        {
+            tokens.Add(text.Substring(match.Index, match.Length));
+        }
+        return tokens;
+    }
 
     private static string Topic(string prompt)
     {

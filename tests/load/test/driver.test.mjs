@@ -1,0 +1,84 @@
+// Keeps the load driver working: a few seconds against a real server with 20 connections, then the report's shape
+// and its correctness figures (no seq gaps, no errors, every token stamped). Wall-clock figures are not asserted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const driver = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../load.mjs');
+const fast = ['sim/t-a?ttft=30&tps=100&tokens=25', 'sim/t-b?ttft=50&tps=80&tokens=25', 'sim/t-c?ttft=40&tps=120&tokens=20', 'sim/t-d?ttft=60&tps=60&tokens=20'];
+
+function runDriver(args) {
+  const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-load-')), 'report.json');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [driver, '--report', report, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`driver did not finish:\n${output}`)); }, 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve({ code, output, report: JSON.parse(readFileSync(report, 'utf8')) });
+      } catch (e) {
+        reject(new Error(`no report (exit ${code}): ${e.message}\n${output}`));
+      }
+    });
+  });
+}
+
+const common = ['--connections', '20', '--duration', '4', '--settle', '0', '--think-ms', '100', '--drain', '30',
+  '--models', fast.join(','), '--chairman', 'sim/t-chair?ttft=20&tps=150&tokens=20', '--cancel-fraction', '0.3', '--sample-ms', '500'];
+
+test('20 connections over JSON: every run completes, no seq gaps, every token timed', async () => {
+  const { code, output, report } = await runDriver([...common, '--strict']);
+  assert.equal(code, 0, output);
+  const r = report.results;
+  assert.equal(report.meta.outcome, 'ok');
+  assert.equal(report.meta.server.probe, true);
+  assert.equal(report.meta.server.clockCheck.sameClock, true);
+  assert.equal(r.connections.opened, 20);
+  assert.equal(r.connections.disconnects, 0);
+  assert.ok(r.runs.started >= 20, `runs started: ${r.runs.started}`);
+  assert.equal(r.runs.completed, r.runs.started);
+  assert.equal(r.runs.timeouts, 0);
+  assert.deepEqual(Object.keys(r.runs.byStatus), ['ok']);
+  assert.equal(r.seq.gaps, 0);
+  assert.equal(r.seq.duplicates, 0);
+  assert.equal(r.seq.strayEvents, 0);
+  assert.equal(r.errors.count, 0, r.errors.first.join('\n'));
+  assert.ok(r.tokens.events > 0);
+  assert.equal(r.tokens.unstampedEvents, 0);
+  assert.equal(r.tokens.negativeLatencies, 0);
+  for (const name of ['addedPerToken', 'inServerPerEvent', 'wireAndClientPerEvent', 'firstTokenOverFastestTtft', 'startRunRoundTrip']) {
+    const s = r.latencyMs[name];
+    assert.ok(s.count > 0, name);
+    for (const k of ['p50', 'p90', 'p99', 'max']) assert.equal(typeof s[k], 'number', `${name}.${k}`);
+    assert.ok(s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.max, name);
+  }
+  assert.equal(r.latencyMs.addedPerToken.count, r.tokens.tokens);
+  assert.ok(r.cancels.sent > 0);
+  assert.equal(r.latencyMs.cancelToModelComplete.count + r.cancels.notAccepted, r.cancels.sent);
+  assert.equal(typeof r.server.delivered.tokenEventsPerS, 'number');
+  assert.equal(typeof r.server.serverRssMb.end, 'number');
+  assert.equal(typeof r.server.serverThreads.end, 'number');
+  assert.equal(typeof r.server.gc.gen0, 'number');
+  assert.ok(report.samples.length >= 2);
+  assert.match(output, /added latency per token/);
+});
+
+test('MessagePack: runs with no seq gaps, or is skipped saying the server refused it', async () => {
+  const { code, output, report } = await runDriver([...common, '--protocol', 'messagepack', '--connections', '5', '--duration', '2']);
+  assert.equal(code, 0, output);
+  if (report.meta.skipped) {
+    assert.match(report.meta.skipped, /refused the messagepack hub protocol/);
+    assert.match(output, /SKIPPED/);
+    return;
+  }
+  assert.equal(report.results.errors.count, 0, report.results.errors.first.join('\n'));
+  assert.equal(report.results.seq.gaps, 0);
+  assert.equal(report.results.runs.completed, report.results.runs.started);
+});

@@ -409,13 +409,14 @@ public sealed partial class RunGrain : IDisposable
     /// </summary>
     private void OnText(ModelCall call, string text, long now, long emittedAt)
     {
-        call.Text.Append(text);
-        call.TextChunks++;
+        // Checked before the text is kept: a chunk past the budget is neither sent nor part of model_complete.text.
         if (++_tokens > _options.MaxTokensPerRun)
         {
             EndRun(RunStatus.Failed, $"The run reached its limit of {_options.MaxTokensPerRun} tokens (Council:MaxTokensPerRun).");
             return;
         }
+        call.Text.Append(text);
+        call.TextChunks++;
         var window = _options.TokenBatchWindowMs;
         if (call.FirstTokenAt is null || window == 0 ||
             (call.Pending.Length == 0 && _time.GetElapsedTime(call.LastFlushAt, now).TotalMilliseconds >= window))

@@ -197,5 +197,9 @@ public class RunGrainTests
         end.Error.ShouldBe("The run reached its limit of 100 tokens (Council:MaxTokensPerRun).");
         events.OfType<TokenEvent>().Count().ShouldBeLessThanOrEqualTo(100);
         events.OfType<ModelCompleteEvent>().ShouldAllBe(c => c.Status == ModelStatus.Cancelled);
+        foreach (var complete in events.OfType<ModelCompleteEvent>())
+        {
+            TextOf(events, complete.Stage, complete.Model).ShouldBe(complete.Text, "deltas still rebuild each text when the budget ends the run");
+        }
     }
 }

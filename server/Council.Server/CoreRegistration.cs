@@ -14,6 +14,8 @@ public static class CoreRegistration
             .BindConfiguration(CouncilOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WorkflowOptions>, WorkflowOptionsValidator>();
         builder.Services.AddSingleton<WorkflowCatalog>();
         builder.Services.AddSingleton<RunPlanner>();
         builder.Services.AddSingleton<RunGrainDirectory>();

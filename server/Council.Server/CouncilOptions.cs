@@ -29,6 +29,22 @@ public sealed class CouncilOptions
     [Range(1, 64)]
     public int MaxModelsPerRun { get; set; } = 8;
 
+    /// <summary>Runs one user may start per minute.</summary>
+    [Range(1, 100_000)]
+    public int MaxRunsPerMinute { get; set; } = 30;
+
+    /// <summary>Runs one user may have going at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentRuns { get; set; } = 5;
+
+    /// <summary>Hub invocations one connection may make per second.</summary>
+    [Range(1, 100_000)]
+    public int MaxInvocationsPerSecond { get; set; } = 20;
+
+    /// <summary>Tokens one run may generate across all its model calls; past it the run ends.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxTokensPerRun { get; set; } = 200_000;
+
     /// <summary>Token deltas of one model are merged within this window; 0 sends every delta as its own event.</summary>
     [Range(0, 1000)]
     public int TokenBatchWindowMs { get; set; } = 16;

@@ -16,6 +16,7 @@ namespace Council.Contracts;
 [JsonSerializable(typeof(AcceptedResult))]
 [JsonSerializable(typeof(ResumeRunResult))]
 [JsonSerializable(typeof(IReadOnlyList<ModelInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<WorkflowInfo>))]
 [JsonSerializable(typeof(StageProgressEvent))]
 [JsonSerializable(typeof(ModelStartEvent))]
 [JsonSerializable(typeof(TokenEvent))]

@@ -1,4 +1,5 @@
 using Council.Contracts.Api;
+using Council.Server.Auth;
 
 namespace Council.Server.Conversations;
 
@@ -7,36 +8,38 @@ public static class ConversationEndpoints
 {
     public static IEndpointRouteBuilder MapCouncilConversations(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
+        var api = endpoints.MapGroup("/api").RequireAuthorization(AuthRegistration.UserPolicy).RequireCors(AuthRegistration.CorsPolicy);
 
-        api.MapGet("/conversations", (ConversationStore store, CancellationToken ct) => store.ListAsync(ct));
+        api.MapGet("/conversations", (HttpContext http, ConversationStore store, CancellationToken ct) => store.ListAsync(Owner(http), ct));
 
-        api.MapGet("/conversations/{id}", async (string id, ConversationStore store, CancellationToken ct) =>
-            await store.GetAsync(id, ct) is { } conversation ? Results.Ok(conversation) : NotFound("conversation", id));
+        api.MapGet("/conversations/{id}", async (string id, HttpContext http, ConversationStore store, CancellationToken ct) =>
+            await store.GetAsync(id, Owner(http), ct) is { } conversation ? Results.Ok(conversation) : NotFound("conversation", id));
 
-        api.MapPatch("/conversations/{id}", async (string id, RenameConversationRequest? body, ConversationStore store, CancellationToken ct) =>
+        api.MapPatch("/conversations/{id}", async (string id, RenameConversationRequest? body, HttpContext http, ConversationStore store, CancellationToken ct) =>
         {
             var title = body?.Title?.Trim();
             if (string.IsNullOrEmpty(title) || title.Length > 200)
             {
                 return Results.Problem("Send { \"title\": \"…\" } with 1 to 200 characters.", statusCode: StatusCodes.Status400BadRequest);
             }
-            return await store.RenameAsync(id, title, ct) ? Results.NoContent() : NotFound("conversation", id);
+            return await store.RenameAsync(id, Owner(http), title, ct) ? Results.NoContent() : NotFound("conversation", id);
         });
 
-        api.MapDelete("/conversations/{id}", async (string id, ConversationStore store, CancellationToken ct) =>
-            await store.DeleteAsync(id, ct) switch
+        api.MapDelete("/conversations/{id}", async (string id, HttpContext http, ConversationStore store, CancellationToken ct) =>
+            await store.DeleteAsync(id, Owner(http), ct) switch
             {
                 DeleteResult.Deleted => Results.NoContent(),
                 DeleteResult.RunInProgress => Results.Problem("A run of this conversation is still going: cancel it or let it finish, then delete.", statusCode: StatusCodes.Status409Conflict),
                 _ => NotFound("conversation", id),
             });
 
-        api.MapGet("/runs/{id}", async (string id, ConversationStore store, CancellationToken ct) =>
-            await store.GetRunAsync(id, ct) is { } run ? Results.Ok(run) : NotFound("run", id));
+        api.MapGet("/runs/{id}", async (string id, HttpContext http, ConversationStore store, CancellationToken ct) =>
+            await store.GetRunAsync(id, Owner(http), ct) is { } run ? Results.Ok(run) : NotFound("run", id));
 
         return endpoints;
     }
+
+    private static string Owner(HttpContext http) => CouncilUser.Id(http.User);
 
     private static IResult NotFound(string what, string id) =>
         Results.Problem($"Unknown {what} '{id}'.", statusCode: StatusCodes.Status404NotFound);

@@ -8,14 +8,17 @@ using Microsoft.Data.Sqlite;
 
 namespace Council.Server.Conversations;
 
-/// <summary>Conversations and their runs, read from the database the run store writes.</summary>
+/// <summary>
+/// Conversations and their runs, read from the database the run store writes. Every call names the user: another
+/// user's conversation or run is reported exactly like one that does not exist.
+/// </summary>
 public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
 {
     /// <summary>
     /// The earlier turns (question and final answer of each run that ended ok), oldest first; empty for a new
     /// conversation (<paramref name="conversationId"/> null); null when the conversation is unknown.
     /// </summary>
-    public async Task<IReadOnlyList<ConversationTurn>?> HistoryAsync(string? conversationId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ConversationTurn>?> HistoryAsync(string? conversationId, string owner, CancellationToken cancellationToken)
     {
         if (conversationId is null)
         {
@@ -23,7 +26,7 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         }
         await runs.FlushAsync(cancellationToken); // a follow-up sent right after an answer must see it
         using var connection = database.Open();
-        if (!Exists(connection, conversationId))
+        if (!Exists(connection, conversationId, owner))
         {
             return null;
         }
@@ -39,14 +42,15 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return turns;
     }
 
-    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
         using var connection = database.Open();
         using var command = RunStore.Command(connection, null, """
             SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT COUNT(*) FROM runs r WHERE r.conversation_id = c.id)
-            FROM conversations c ORDER BY c.updated_at DESC LIMIT 500
+            FROM conversations c WHERE c.owner = $owner ORDER BY c.updated_at DESC LIMIT 500
             """);
+        command.Parameters.AddWithValue("$owner", owner);
         using var reader = command.ExecuteReader();
         var list = new List<ConversationSummary>();
         while (reader.Read())
@@ -56,52 +60,57 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return list;
     }
 
-    public async Task<ConversationDetail?> GetAsync(string conversationId, CancellationToken cancellationToken)
+    public async Task<ConversationDetail?> GetAsync(string conversationId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
         using var connection = database.Open();
-        using var command = RunStore.Command(connection, null, "SELECT id, title, created_at, updated_at FROM conversations WHERE id = $id");
+        using var command = RunStore.Command(connection, null, "SELECT id, title, created_at, updated_at FROM conversations WHERE id = $id AND owner = $owner");
         command.Parameters.AddWithValue("$id", conversationId);
+        command.Parameters.AddWithValue("$owner", owner);
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
             return null;
         }
         return new ConversationDetail(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)),
-            Runs(connection, "conversation_id", conversationId));
+            Runs(connection, "conversation_id", conversationId, owner));
     }
 
     /// <summary>A run as stored, or null when unknown.</summary>
-    public async Task<StoredRun?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    public async Task<StoredRun?> GetRunAsync(string runId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
         using var connection = database.Open();
-        return Runs(connection, "id", runId).SingleOrDefault();
+        return Runs(connection, "id", runId, owner).SingleOrDefault();
     }
 
-    /// <summary>Every stored event of a run, in seq order (empty when unknown).</summary>
-    public IReadOnlyList<RunEvent> Events(string runId)
+    /// <summary>Every stored event of a run of <paramref name="owner"/>, in seq order (empty when unknown).</summary>
+    public IReadOnlyList<RunEvent> Events(string runId, string owner)
     {
         using var connection = database.Open();
-        return StoredEvents.Load(connection, runId);
+        using var command = RunStore.Command(connection, null, "SELECT 1 FROM runs WHERE id = $id AND owner = $owner");
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$owner", owner);
+        return command.ExecuteScalar() is null ? [] : StoredEvents.Load(connection, runId);
     }
 
-    public async Task<bool> RenameAsync(string conversationId, string title, CancellationToken cancellationToken)
+    public async Task<bool> RenameAsync(string conversationId, string owner, string title, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
         using var connection = database.Open();
-        using var command = RunStore.Command(connection, null, "UPDATE conversations SET title = $title WHERE id = $id");
+        using var command = RunStore.Command(connection, null, "UPDATE conversations SET title = $title WHERE id = $id AND owner = $owner");
         command.Parameters.AddWithValue("$id", conversationId);
+        command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$title", title);
         return command.ExecuteNonQuery() == 1;
     }
 
     /// <summary>Deletes a conversation and all its runs; refused while one of its runs is going.</summary>
-    public async Task<DeleteResult> DeleteAsync(string conversationId, CancellationToken cancellationToken)
+    public async Task<DeleteResult> DeleteAsync(string conversationId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
         using var connection = database.Open();
-        if (!Exists(connection, conversationId))
+        if (!Exists(connection, conversationId, owner))
         {
             return DeleteResult.NotFound;
         }
@@ -119,21 +128,23 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return DeleteResult.Deleted;
     }
 
-    private static bool Exists(SqliteConnection connection, string conversationId)
+    private static bool Exists(SqliteConnection connection, string conversationId, string owner)
     {
-        using var command = RunStore.Command(connection, null, "SELECT 1 FROM conversations WHERE id = $id");
+        using var command = RunStore.Command(connection, null, "SELECT 1 FROM conversations WHERE id = $id AND owner = $owner");
         command.Parameters.AddWithValue("$id", conversationId);
+        command.Parameters.AddWithValue("$owner", owner);
         return command.ExecuteScalar() is not null;
     }
 
-    private static List<StoredRun> Runs(SqliteConnection connection, string column, string value)
+    private static List<StoredRun> Runs(SqliteConnection connection, string column, string value, string owner)
     {
         var ctx = CouncilJsonContext.Default;
         using var command = RunStore.Command(connection, null, $"""
             SELECT id, conversation_id, prompt, workflow, models, status, final, error, aggregate_rankings, metrics, last_seq, created_at, completed_at
-            FROM runs WHERE {column} = $value ORDER BY created_at
+            FROM runs WHERE {column} = $value AND owner = $owner ORDER BY created_at
             """);
         command.Parameters.AddWithValue("$value", value);
+        command.Parameters.AddWithValue("$owner", owner);
         var runs = new List<StoredRun>();
         using (var reader = command.ExecuteReader())
         {

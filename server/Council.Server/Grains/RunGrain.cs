@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Council.Contracts.Messages;
 using Council.Server.Storage;
 using Council.Server.Providers;
+using Council.Server.Search;
 using Council.Server.Workflows;
 
 namespace Council.Server.Grains;
@@ -11,7 +12,7 @@ namespace Council.Server.Grains;
 /// workflow's stages, starts one provider call per model, and applies cancellations between any two events.
 /// Nothing here takes a lock: only the mailbox loop touches the state.
 /// </summary>
-public sealed partial class RunGrain
+public sealed partial class RunGrain : IDisposable
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(1);
@@ -21,6 +22,9 @@ public sealed partial class RunGrain
     private readonly ModelRouter _router;
     private readonly RunStore _store;
     private readonly IRunObserver[] _observers;
+    private readonly ISearchProvider? _search;
+    private readonly CancellationTokenSource _searchCancellation = new();
+    private IReadOnlyList<SearchResult>? _sources;
     private readonly CouncilOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -30,15 +34,18 @@ public sealed partial class RunGrain
     private StageRun? _current;
     private long _startedAt;
     private long _lastEventAt;
+    private bool _waitingForLateAnswers;
+    private int _tokens;
     private volatile RunStatus _status = RunStatus.Running;
 
     internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger,
-        IRunObserver[]? observers = null)
+        IRunObserver[]? observers = null, ISearchProvider? search = null)
     {
         _plan = plan;
         _router = router;
         _store = store;
         _observers = observers ?? [];
+        _search = search;
         _options = options;
         _time = time;
         _logger = logger;
@@ -68,7 +75,7 @@ public sealed partial class RunGrain
     public Task<bool> CancelModelAsync(string model, int? stage)
     {
         var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return Post(new CancelModelMessage(model, stage, reply)) ? reply.Task : Task.FromResult(false);
+        return Post(new CancelModelMessage(model, stage, reply, _time.GetTimestamp())) ? reply.Task : Task.FromResult(false);
     }
 
     /// <summary>Ends everything in flight; false when the run had already ended.</summary>
@@ -76,6 +83,13 @@ public sealed partial class RunGrain
     {
         var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         return Post(new CancelRunMessage(reply)) ? reply.Task : Task.FromResult(false);
+    }
+
+    /// <summary>Releases the timers and the search's cancellation once the run is over and released.</summary>
+    public void Dispose()
+    {
+        _ticker?.Dispose();
+        _searchCancellation.Dispose();
     }
 
     private bool Post(RunMessage message) => _mailbox.Writer.TryWrite(message);
@@ -119,7 +133,11 @@ public sealed partial class RunGrain
             case StartMessage:
                 _startedAt = _time.GetTimestamp();
                 Observe(o => o.RunStarted(_plan));
-                StartStage(0);
+                if (_plan.Search)
+                {
+                    StartSearch();
+                }
+                StartStage(NextPosition(-1));
                 break;
             case ChunkMessage m:
                 OnChunk(_calls[m.CallId], m.Chunk);
@@ -136,7 +154,7 @@ public sealed partial class RunGrain
                 }
                 break;
             case CancelModelMessage m:
-                m.Reply.TrySetResult(CancelModel(m.Model, m.Stage));
+                m.Reply.TrySetResult(CancelModel(m.Model, m.Stage, m.RequestedAt));
                 break;
             case CancelRunMessage m:
                 EndRun(RunStatus.Cancelled, "Cancelled by the user.");
@@ -145,23 +163,33 @@ public sealed partial class RunGrain
             case TickMessage:
                 OnTick();
                 break;
+            case SearchDoneMessage m:
+                _sources = m.Results;
+                Emit(seq => new SearchResultsEvent(RunId, seq, _current?.Index ?? 0, m.Results, m.Error));
+                break;
         }
     }
 
     // ---- stages ----
 
-    private void StartStage(int index)
+    /// <summary>Runs the stage at <paramref name="position"/> of the workflow (past the end: the run is complete).</summary>
+    private void StartStage(int position, int round = 1, int? returnTo = null)
     {
         while (true)
         {
-            if (index >= _plan.Workflow.Stages.Count)
+            if (position < 0 || position >= _plan.Workflow.Stages.Count)
             {
-                CompleteRun();
+                // Answers that came in after a quorum are still shown: the run ends when the last one does.
+                _waitingForLateAnswers = _calls.Any(c => c.IsRunning);
+                if (!_waitingForLateAnswers)
+                {
+                    CompleteRun();
+                }
                 return;
             }
 
-            var definition = _plan.Workflow.Stages[index];
-            var stage = new StageRun(index, definition, _time.GetTimestamp());
+            var definition = _plan.Workflow.Stages[position];
+            var stage = new StageRun(_stages.Count, position, definition, round, returnTo, _time.GetTimestamp());
             _stages.Add(stage);
             _current = stage;
 
@@ -170,11 +198,11 @@ public sealed partial class RunGrain
             {
                 Emit(seq => Progress(seq, stage, StageStatus.Skipped));
                 Observe(o => o.StageEnded(_plan, stage.Index, StageStatus.Skipped));
-                index++;
+                (position, round, returnTo) = (NextPosition(position), 1, null);
                 continue;
             }
 
-            Emit(seq => new StageProgressEvent(RunId, seq, stage.Index, definition.Name, StageStatus.Started, 0, work.Value.Models.Count,
+            Emit(seq => new StageProgressEvent(RunId, seq, stage.Index, stage.Name, StageStatus.Started, 0, work.Value.Models.Count,
                 0, [], work.Value.Models));
             Observe(o => o.StageStarted(_plan, stage.Index, definition, work.Value.Models));
             foreach (var model in work.Value.Models)
@@ -212,7 +240,7 @@ public sealed partial class RunGrain
                     stage.Labels[label] = shuffled[i].Model;
                     labelled.Add((label, shuffled[i].Text.ToString()));
                 }
-                var messages = CouncilPrompts.Review(_plan.Prompt, labelled);
+                var messages = CouncilPrompts.Review(_plan.Prompt, labelled, _sources);
                 return (answers.Select(a => a.Model).ToArray(), _ => messages);
             }
             case StageKind.Synthesis:
@@ -224,8 +252,17 @@ public sealed partial class RunGrain
                 var messages = CouncilPrompts.Synthesis(
                     _plan.Prompt,
                     LatestAnswers().Select(a => (a.Model, a.Text.ToString())).ToArray(),
-                    AggregateRankings());
+                    AggregateRankings(),
+                    _sources);
                 return ([_plan.Chairmen[0]], _ => messages);
+            }
+            case StageKind.Role:
+            {
+                var workSoFar = _stages.Where(s => s != stage)
+                    .SelectMany(s => s.Calls.Where(c => c.Text.Length > 0).Select(c => (s.Name, c.Model, c.Text.ToString())))
+                    .ToArray();
+                var messages = RolePrompts.Role(_plan.Prompt, _plan.History, stage.Definition, workSoFar, _sources);
+                return ([_plan.RoleModel(stage.Definition)], _ => messages);
             }
             default:
                 throw new InvalidOperationException($"Stage kind {stage.Definition.Kind} has no plan.");
@@ -244,12 +281,69 @@ public sealed partial class RunGrain
             case StageKind.Synthesis when stage.Calls.All(c => c.Status != ModelStatus.Ok):
                 EndRun(RunStatus.Failed, "The chairman and every fallback failed. " + Failures(stage));
                 return;
+            case StageKind.Role when stage.Definition.Required && stage.Calls.All(c => c.Text.Length == 0):
+                EndRun(RunStatus.Failed, $"The {stage.Definition.Name} produced nothing, and the rest needs it. " + Failures(stage));
+                return;
         }
-        StartStage(stage.Index + 1);
+
+        if (stage.ReturnTo is { } verdictStage)
+        {
+            StartStage(verdictStage, stage.Round + 1); // the refiner fixed the issues: review again
+        }
+        else if (stage.Definition is { Verdict: true, RefineWith: { } refiner } && stage.Round < stage.Definition.MaxRounds
+                 && VerdictParser.Parse(stage.Calls[^1].Text.ToString()) is { Approved: false })
+        {
+            StartStage(_plan.Workflow.IndexOf(refiner), stage.Round, returnTo: stage.Position);
+        }
+        else
+        {
+            StartStage(NextPosition(stage.Position));
+        }
+    }
+
+    /// <summary>The next stage of the first pass after <paramref name="position"/> (stages that run only in loops skipped).</summary>
+    private int NextPosition(int position)
+    {
+        var stages = _plan.Workflow.Stages;
+        for (var i = position + 1; i < stages.Count; i++)
+        {
+            if (!stages[i].OnlyInLoop)
+            {
+                return i;
+            }
+        }
+        return stages.Count;
     }
 
     private static string Failures(StageRun stage) =>
         string.Join("; ", stage.Calls.Select(c => $"{c.Model}: {c.Error ?? c.Status?.ToString().ToLowerInvariant()}"));
+
+    /// <summary>Searches beside the first stage; never waited for: later stages get the results if they are in.</summary>
+    private void StartSearch()
+    {
+        var search = _search;
+        var token = _searchCancellation.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                Post(new SearchDoneMessage(search is null ? [] : await search.SearchAsync(_plan.Prompt, token),
+                    search is null ? "Web search is not configured on this server." : null));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+            }
+            catch (SearchException ex)
+            {
+                Post(new SearchDoneMessage([], ex.Message));
+            }
+            catch (Exception ex)
+            {
+                LogSearchFault(_logger, ex, RunId);
+                Post(new SearchDoneMessage([], "Web search failed."));
+            }
+        }, CancellationToken.None);
+    }
 
     // ---- model calls ----
 
@@ -315,6 +409,12 @@ public sealed partial class RunGrain
     /// </summary>
     private void OnText(ModelCall call, string text, long now, long emittedAt)
     {
+        // Checked before the text is kept: a chunk past the budget is neither sent nor part of model_complete.text.
+        if (++_tokens > _options.MaxTokensPerRun)
+        {
+            EndRun(RunStatus.Failed, $"The run reached its limit of {_options.MaxTokensPerRun} tokens (Council:MaxTokensPerRun).");
+            return;
+        }
         call.Text.Append(text);
         call.TextChunks++;
         var window = _options.TokenBatchWindowMs;
@@ -410,7 +510,7 @@ public sealed partial class RunGrain
         AfterCallFinished(_stages[call.Stage]);
     }
 
-    private bool CancelModel(string model, int? stageIndex)
+    private bool CancelModel(string model, int? stageIndex, long requestedAt)
     {
         var stage = stageIndex is { } i ? _stages.ElementAtOrDefault(i) : _current;
         var call = stage?.Calls.LastOrDefault(c => c.Model == model);
@@ -418,7 +518,7 @@ public sealed partial class RunGrain
         {
             return false;
         }
-        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.", cancelRequestedAt: _time.GetTimestamp());
+        FinishCall(call, ModelStatus.Cancelled, "Skipped by the user.", cancelRequestedAt: requestedAt);
         AfterCallFinished(stage!);
         return true;
     }
@@ -445,14 +545,28 @@ public sealed partial class RunGrain
             call.FirstTokenAt is { } first ? Ms(call.StartedAt, first) : null,
             Ms(call.StartedAt, call.EndedAt.Value),
             call.Usage(),
-            call.Ranking));
+            call.Ranking,
+            stage.QuorumReached && stage.Definition.Kind == StageKind.Answers ? false : null));
         Observe(o => o.CallEnded(_plan, (ModelCompleteEvent)complete, call.Provider.Name, cancelRequestedAt));
     }
 
     private void AfterCallFinished(StageRun stage)
     {
-        if (_status != RunStatus.Running || stage != _current)
+        if (_status != RunStatus.Running)
         {
+            return;
+        }
+        if (stage != _current)
+        {
+            // A late answer after a quorum: the answers stage completes when its last model does.
+            if (stage.QuorumReached && stage.IsFinished)
+            {
+                Emit(seq => Progress(seq, stage, StageStatus.Completed));
+            }
+            if (_waitingForLateAnswers && !_calls.Any(c => c.IsRunning))
+            {
+                CompleteRun();
+            }
             return;
         }
         var last = stage.Calls[^1];
@@ -471,30 +585,61 @@ public sealed partial class RunGrain
         else
         {
             Emit(seq => Progress(seq, stage, StageStatus.Running));
+            if (QuorumMet(stage, deadlinePassed: false))
+            {
+                StartAfterQuorum(stage);
+            }
         }
+    }
+
+    /// <summary>Whether the answers in are enough to start the next stage without waiting for the rest.</summary>
+    private bool QuorumMet(StageRun stage, bool deadlinePassed)
+    {
+        if (_plan.Quorum is not { } quorum || stage.Definition.Kind != StageKind.Answers || stage.QuorumReached || stage.IsFinished)
+        {
+            return false;
+        }
+        var answered = stage.Calls.Count(c => c.Status == ModelStatus.Ok);
+        return (quorum.Answers is { } k && answered >= k) || (deadlinePassed && answered >= 1);
+    }
+
+    private void StartAfterQuorum(StageRun stage)
+    {
+        stage.QuorumReached = true;
+        StartStage(NextPosition(stage.Position));
     }
 
     private void OnTick()
     {
         var now = _time.GetTimestamp();
-        foreach (var call in _current?.Calls.Where(c => c.IsRunning).ToArray() ?? [])
+        if (_current is { } answers && _plan.Quorum?.DeadlineMs is { } deadline
+            && _time.GetElapsedTime(answers.StartedAt, now).TotalMilliseconds >= deadline && QuorumMet(answers, deadlinePassed: true))
         {
+            StartAfterQuorum(answers);
+        }
+        foreach (var call in _calls.Where(c => c.IsRunning).ToArray())
+        {
+            if (!call.IsRunning)
+            {
+                continue; // ended by an earlier iteration (a failure that ended the run)
+            }
             if (call.FirstTokenAt is null && _time.GetElapsedTime(call.StartedAt, now).TotalSeconds >= _options.FirstTokenTimeoutSeconds)
             {
                 FinishCall(call, ModelStatus.Failed, $"No first token after {_options.FirstTokenTimeoutSeconds} s.");
-                AfterCallFinished(_current!);
+                AfterCallFinished(_stages[call.Stage]);
             }
             else if (call.FirstTokenAt is not null && _time.GetElapsedTime(call.LastActivityAt, now).TotalSeconds >= _options.IdleTimeoutSeconds)
             {
                 FinishCall(call, ModelStatus.Failed, $"No data for {_options.IdleTimeoutSeconds} s: the model stalled.");
-                AfterCallFinished(_current!);
+                AfterCallFinished(_stages[call.Stage]);
             }
         }
 
-        if (_status == RunStatus.Running && _current is { } stage && !stage.IsFinished &&
-            _time.GetElapsedTime(_lastEventAt, now) >= HeartbeatAfter)
+        // The heartbeat speaks for the stage with models pending: the current one, or answers still coming after a quorum.
+        var pending = _current is { IsFinished: false } ? _current : _stages.FirstOrDefault(s => !s.IsFinished);
+        if (_status == RunStatus.Running && pending is not null && _time.GetElapsedTime(_lastEventAt, now) >= HeartbeatAfter)
         {
-            Emit(seq => Progress(seq, stage, StageStatus.Running));
+            Emit(seq => Progress(seq, pending, StageStatus.Running));
         }
     }
 
@@ -502,8 +647,10 @@ public sealed partial class RunGrain
 
     private void CompleteRun()
     {
+        // The synthesis if there is one, else the last stage's output (a pipeline's last role), else the first answer.
         var synthesis = _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Synthesis);
         var final = synthesis?.Calls.LastOrDefault(c => c.Status == ModelStatus.Ok)?.Text.ToString()
+            ?? _stages.LastOrDefault(s => s.Definition.Kind == StageKind.Role)?.Calls.LastOrDefault(c => c.Text.Length > 0)?.Text.ToString()
             ?? (LatestAnswers() is [var first, ..] ? first.Text.ToString() : null);
         EndRun(RunStatus.Ok, null, final);
     }
@@ -532,6 +679,7 @@ public sealed partial class RunGrain
         var end = Emit(seq => new RunCompleteEvent(RunId, seq, status, final, error, rankings.Count > 0 ? rankings : null, metrics), last: true);
         Observe(o => o.RunEnded(_plan, (RunCompleteEvent)end));
         _ticker?.Dispose();
+        _searchCancellation.Cancel();
         _mailbox.Writer.TryComplete();
     }
 
@@ -554,7 +702,7 @@ public sealed partial class RunGrain
         var done = stage.Calls.Where(c => !c.IsRunning).ToArray();
         var pending = stage.Calls.Where(c => c.IsRunning).Select(c => c.Model).ToArray();
         var fastest = done.Where(c => c.Status == ModelStatus.Ok).MinBy(c => c.EndedAt!.Value - c.StartedAt);
-        return new StageProgressEvent(RunId, seq, stage.Index, stage.Definition.Name, status, done.Length,
+        return new StageProgressEvent(RunId, seq, stage.Index, stage.Name, status, done.Length,
             stage.Calls.Count + extraPending, Ms(stage.StartedAt, _time.GetTimestamp()),
             done.Select(c => c.Model).ToArray(), pending,
             fastest?.Model, fastest is null ? null : Ms(fastest.StartedAt, fastest.EndedAt!.Value));
@@ -602,6 +750,9 @@ public sealed partial class RunGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed on run {RunId}")]
     private static partial void LogObserverFault(ILogger logger, Exception exception, string observer, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web search of run {RunId} failed unexpectedly")]
+    private static partial void LogSearchFault(ILogger logger, Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed inside the grain")]
     private static partial void LogRunFault(ILogger logger, Exception exception, string runId);

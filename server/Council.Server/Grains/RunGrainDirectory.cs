@@ -18,7 +18,8 @@ public sealed class RunGrainDirectory(
     IOptions<CouncilOptions> options,
     TimeProvider time,
     ILoggerFactory loggers,
-    IEnumerable<IRunObserver>? observers = null)
+    IEnumerable<IRunObserver>? observers = null,
+    Search.ISearchProvider? search = null)
 {
     private readonly ConcurrentDictionary<string, RunGrain> _grains = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<RunGrain>();
@@ -33,7 +34,7 @@ public sealed class RunGrainDirectory(
     /// <summary>Activates the grain for a new run; it starts at once.</summary>
     public RunGrain Start(RunPlan plan)
     {
-        var grain = new RunGrain(plan, router, store, options.Value, time, _logger, _observers);
+        var grain = new RunGrain(plan, router, store, options.Value, time, _logger, _observers, search);
         if (!_grains.TryAdd(plan.RunId, grain))
         {
             throw new InvalidOperationException($"Run {plan.RunId} exists already.");
@@ -47,18 +48,24 @@ public sealed class RunGrainDirectory(
     /// <summary>The grain of a run, or null when the run is unknown or was released.</summary>
     public RunGrain? Find(string runId) => _grains.GetValueOrDefault(runId);
 
+    /// <summary>The grain of a run of <paramref name="owner"/>; another user's run is not found.</summary>
+    public RunGrain? Find(string runId, string owner) => Find(runId) is { } grain && grain.Plan.Owner == owner ? grain : null;
+
+    /// <summary>Runs of <paramref name="owner"/> still going.</summary>
+    public int RunningCountOf(string owner) => _grains.Values.Count(g => g.Plan.Owner == owner && g.Status == Contracts.Messages.RunStatus.Running);
+
     /// <summary>
     /// The event log of a run: the live one while its grain is in memory, else the stored one (closed, for
     /// replay); null when the run is unknown.
     /// </summary>
-    public RunEventLog? FindLog(string runId, out Contracts.Messages.RunStatus status)
+    public RunEventLog? FindLog(string runId, string owner, out Contracts.Messages.RunStatus status)
     {
-        if (Find(runId) is { } grain)
+        if (Find(runId, owner) is { } grain)
         {
             status = grain.Status;
             return grain.Log;
         }
-        var events = conversations.Events(runId);
+        var events = conversations.Events(runId, owner);
         if (events.Count == 0)
         {
             status = default;
@@ -74,6 +81,9 @@ public sealed class RunGrainDirectory(
     {
         await grain.Completion.ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(options.Value.FinishedRunIdleSeconds), time).ConfigureAwait(false);
-        _grains.TryRemove(grain.RunId, out _);
+        if (_grains.TryRemove(grain.RunId, out _))
+        {
+            grain.Dispose();
+        }
     }
 }

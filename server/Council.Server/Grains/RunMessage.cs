@@ -7,7 +7,8 @@ internal abstract record RunMessage;
 
 internal sealed record StartMessage : RunMessage;
 
-internal sealed record CancelModelMessage(string Model, int? Stage, TaskCompletionSource<bool> Reply) : RunMessage;
+/// <param name="RequestedAt">When the hub posted it (timestamp): cancel-to-complete includes the wait in the mailbox.</param>
+internal sealed record CancelModelMessage(string Model, int? Stage, TaskCompletionSource<bool> Reply, long RequestedAt) : RunMessage;
 
 internal sealed record CancelRunMessage(TaskCompletionSource<bool> Reply) : RunMessage;
 
@@ -19,6 +20,9 @@ internal sealed record CallEndedMessage(int CallId, Exception? Error) : RunMessa
 
 /// <summary>The batching window of call <paramref name="CallId"/> closed: send its merged deltas.</summary>
 internal sealed record FlushMessage(int CallId) : RunMessage;
+
+/// <summary>The web search returned: results, or the reason it failed.</summary>
+internal sealed record SearchDoneMessage(IReadOnlyList<Contracts.Messages.SearchResult> Results, string? Error) : RunMessage;
 
 /// <summary>A periodic tick: heartbeats and first-token / stall timeouts.</summary>
 internal sealed record TickMessage : RunMessage

@@ -1,8 +1,10 @@
 using Council.Contracts.Hub;
 using Council.Contracts.Messages;
+using Council.Server.Auth;
 using Council.Server.Grains;
 using Council.Server.Providers;
 using Council.Server.Workflows;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Council.Server.Hub;
@@ -11,19 +13,21 @@ namespace Council.Server.Hub;
 /// The hub at <c>/hubs/council</c>: validates each command and forwards it to the run's grain.
 /// It never waits for a run, so a client's own <c>cancel_model</c> is never queued behind it.
 /// </summary>
+[Authorize(Policy = AuthRegistration.UserPolicy)]
 public sealed class CouncilHub(
     RunPlanner planner,
     RunGrainDirectory runs,
     RunSubscriptions subscriptions,
-    ModelRouter router) : Hub<ICouncilClient>, ICouncilHub
+    ModelRouter router,
+    WorkflowCatalog workflows) : Hub<ICouncilClient>, ICouncilHub
 {
     [HubMethodName(HubMethodNames.StartRun)]
     public async Task<StartRunResult> StartRun(StartRunRequest request)
     {
-        var plan = await planner.PlanAsync(request, Context.ConnectionAborted);
+        var plan = await planner.PlanAsync(request, User, Context.ConnectionAborted);
         var grain = runs.Start(plan);
         subscriptions.Subscribe(Context, grain.Log, afterSeq: 0);
-        var stages = plan.Workflow.Stages
+        var stages = plan.Workflow.FirstPass
             .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))
             .ToArray();
         return new StartRunResult(plan.RunId, plan.ConversationId, plan.Workflow.Name, stages);
@@ -56,7 +60,7 @@ public sealed class CouncilHub(
             throw new InvalidRunRequestException("afterSeq must be 0 or the last seq you received.");
         }
         var status = RunStatus.Running;
-        var log = (string.IsNullOrWhiteSpace(request.RunId) ? null : runs.FindLog(request.RunId, out status))
+        var log = (string.IsNullOrWhiteSpace(request.RunId) ? null : runs.FindLog(request.RunId, User, out status))
             ?? throw UnknownRun(request.RunId);
         var lastSeq = log.LastSeq;
         subscriptions.Subscribe(Context, log, request.AfterSeq);
@@ -66,14 +70,23 @@ public sealed class CouncilHub(
     [HubMethodName(HubMethodNames.ListModels)]
     public Task<IReadOnlyList<ModelInfo>> ListModels() => Task.FromResult(router.ListModels());
 
+    [HubMethodName(HubMethodNames.ListWorkflows)]
+    public Task<IReadOnlyList<WorkflowInfo>> ListWorkflows() => Task.FromResult<IReadOnlyList<WorkflowInfo>>(
+        workflows.All.OrderBy(w => w.Name, StringComparer.Ordinal)
+            .Select(w => new WorkflowInfo(w.Name, w.Description, w.Stages.Select(s => new WorkflowStageInfo(s.Name, s.Kind.WireName(), s.OnlyInLoop)).ToArray()))
+            .ToArray());
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         subscriptions.Drop(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 
+    /// <summary>The caller's user id: runs and conversations belong to it.</summary>
+    private string User => CouncilUser.Id(Context.User);
+
     private RunGrain FindRun(string? runId) =>
-        (string.IsNullOrWhiteSpace(runId) ? null : runs.Find(runId))
+        (string.IsNullOrWhiteSpace(runId) ? null : runs.Find(runId, User))
         ?? throw UnknownRun(runId);
 
     private static InvalidRunRequestException UnknownRun(string? runId) =>

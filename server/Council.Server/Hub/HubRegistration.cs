@@ -13,17 +13,22 @@ public static class HubRegistration
     public static IHostApplicationBuilder AddCouncilHub(this IHostApplicationBuilder builder)
     {
         var maxPromptChars = builder.Configuration.GetValue($"{CouncilOptions.Section}:{nameof(CouncilOptions.MaxPromptChars)}", new CouncilOptions().MaxPromptChars);
+        // Room for the longest prompt even if every character is escaped, and nothing much beyond it.
+        var maxMessageSize = Math.Max(64 * 1024, maxPromptChars * 6 + 16 * 1024);
         builder.Services.AddSignalR(o =>
             {
-                // Room for the longest prompt even if every character is escaped, and nothing much beyond it.
-                o.MaximumReceiveMessageSize = Math.Max(64 * 1024, maxPromptChars * 6 + 16 * 1024);
+                o.MaximumReceiveMessageSize = maxMessageSize;
                 o.KeepAliveInterval = TimeSpan.FromSeconds(15);
                 o.ClientTimeoutInterval = TimeSpan.FromSeconds(60);
                 o.HandshakeTimeout = TimeSpan.FromSeconds(15);
+                // Stateful reconnect keeps unacknowledged messages for replay; the JS client acknowledges about once a
+                // second, so the buffer bounds a connection's throughput: 4 MB lets many streaming models through.
+                o.StatefulReconnectBufferSize = 4 * 1024 * 1024;
                 // One invocation at a time per client is enough: no hub method waits for a run.
                 o.MaximumParallelInvocationsPerClient = 1;
                 o.EnableDetailedErrors = false;
                 o.AddFilter<CouncilHubFilter>();
+                o.AddFilter<LimitsHubFilter>();
             })
             .AddJsonProtocol(o =>
             {
@@ -34,14 +39,20 @@ public static class HubRegistration
         builder.Services.RemoveAll<IHubProtocol>();
         builder.Services.AddSingleton<IHubProtocol>(sp =>
             new ReadableBindingErrorsProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
+        builder.Services.AddSingleton<IHubProtocol>(sp =>
+            new ReadableBindingErrorsProtocol(new MessagePack.MessagePackHubProtocol(
+                sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
+                new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
         builder.Services.AddSingleton<RunSubscriptions>();
+        builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapCouncilHub(this IEndpointRouteBuilder endpoints)
     {
         // Stateful reconnect covers short transport drops; resume_run covers everything longer.
-        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath, o => o.AllowStatefulReconnects = true);
+        endpoints.MapHub<CouncilHub>(HubMethodNames.HubPath, o => o.AllowStatefulReconnects = true)
+            .RequireCors(Auth.AuthRegistration.CorsPolicy);
         return endpoints;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Council.Contracts.Hub;
 using Council.Contracts.Messages;
 using Council.Server.Grains;
+using Council.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,8 @@ namespace Council.Server.Hub;
 public sealed partial class RunSubscriptions(
     IHubContext<CouncilHub, ICouncilClient> hub,
     IOptions<CouncilOptions> options,
-    ILogger<RunSubscriptions> logger)
+    ILogger<RunSubscriptions> logger,
+    SubscriberTelemetry? telemetry = null)
 {
     private const int ReadBatch = 256;
 
@@ -57,6 +59,7 @@ public sealed partial class RunSubscriptions(
         var slowAfter = TimeSpan.FromSeconds(options.Value.SlowClientTimeoutSeconds);
         var batch = new List<RunEvent>(ReadBatch);
         var cursor = afterSeq;
+        using var probe = telemetry?.Subscribed(log.RunId);
         // Cancellation wakes the log's readers once, instead of every wait for the next event carrying its own
         // cancellable wrapper (an allocation per event per subscriber).
         var wakeOnCancel = token.UnsafeRegister(static s => ((RunEventLog)s!).WakeReaders(), log);
@@ -94,6 +97,7 @@ public sealed partial class RunSubscriptions(
                         }
                     }
                     await send.ConfigureAwait(false);
+                    probe?.Sent(runEvent.Seq);
                     cursor = runEvent.Seq;
                 }
             }

@@ -54,6 +54,11 @@ public sealed class CouncilDatabase
             ranking TEXT,
             PRIMARY KEY (run_id, stage, model)) WITHOUT ROWID;
         """,
+        """
+        ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+        ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
+        CREATE INDEX conversations_by_owner ON conversations(owner, updated_at);
+        """,
     ];
 
     private readonly string _connectionString;

@@ -111,17 +111,18 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
     private static void InsertRun(SqliteConnection connection, SqliteTransaction transaction, RunPlan plan, DateTimeOffset at)
     {
         using var conversation = Command(connection, transaction, """
-            INSERT INTO conversations (id, title, created_at, updated_at) VALUES ($id, $title, $at, $at)
+            INSERT INTO conversations (id, title, created_at, updated_at, owner) VALUES ($id, $title, $at, $at, $owner)
             ON CONFLICT (id) DO UPDATE SET updated_at = $at
             """);
         conversation.Parameters.AddWithValue("$id", plan.ConversationId);
         conversation.Parameters.AddWithValue("$title", Title(plan.Prompt));
         conversation.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        conversation.Parameters.AddWithValue("$owner", plan.Owner);
         conversation.ExecuteNonQuery();
 
         using var run = Command(connection, transaction, """
-            INSERT INTO runs (id, conversation_id, prompt, workflow, models, chairmen, status, created_at)
-            VALUES ($id, $conversation, $prompt, $workflow, $models, $chairmen, 'running', $at)
+            INSERT INTO runs (id, conversation_id, prompt, workflow, models, chairmen, status, created_at, owner)
+            VALUES ($id, $conversation, $prompt, $workflow, $models, $chairmen, 'running', $at, $owner)
             """);
         run.Parameters.AddWithValue("$id", plan.RunId);
         run.Parameters.AddWithValue("$conversation", plan.ConversationId);
@@ -130,6 +131,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         run.Parameters.AddWithValue("$models", JsonSerializer.Serialize(plan.Models, CouncilJsonContext.Default.IReadOnlyListString));
         run.Parameters.AddWithValue("$chairmen", JsonSerializer.Serialize(plan.Chairmen, CouncilJsonContext.Default.IReadOnlyListString));
         run.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        run.Parameters.AddWithValue("$owner", plan.Owner);
         run.ExecuteNonQuery();
     }
 

@@ -21,11 +21,14 @@ public static class CouncilPrompts
     }
 
     /// <summary>Review stage: the answers under anonymous labels, and the ranking format to end with.</summary>
-    public static IReadOnlyList<ChatMessage> Review(string question, IReadOnlyList<(string Label, string Text)> answers)
+    public static IReadOnlyList<ChatMessage> Review(string question, IReadOnlyList<(string Label, string Text)> answers,
+        IReadOnlyList<SearchResult>? sources = null)
     {
         var prompt = new StringBuilder()
             .Append("You are evaluating different responses to this question:\n\n")
-            .Append(question).Append("\n\nThe responses, from different models, anonymized:\n\n");
+            .Append(question).Append("\n\n");
+        AppendSources(prompt, sources);
+        prompt.Append("The responses, from different models, anonymized:\n\n");
         foreach (var (label, text) in answers)
         {
             prompt.Append("Response ").Append(label).Append(":\n").Append(text.Trim()).Append("\n\n");
@@ -48,11 +51,15 @@ public static class CouncilPrompts
     public static IReadOnlyList<ChatMessage> Synthesis(
         string question,
         IReadOnlyList<(string Model, string Text)> answers,
-        IReadOnlyList<AggregateRanking> rankings)
+        IReadOnlyList<AggregateRanking> rankings,
+        IReadOnlyList<SearchResult>? sources = null)
     {
         var prompt = new StringBuilder().Append(question).Append("\n\n")
-            .Append("You are the chairman of a council of AI models. Each answered the question above; ")
-            .Append("then they ranked each other's answers anonymously.\n\nThe answers:\n\n");
+            .Append("You are the chairman of a council of AI models. Each answered the question above")
+            .Append(rankings.Count > 0 ? "; then they ranked each other's answers anonymously." : ".")
+            .Append("\n\n");
+        AppendSources(prompt, sources);
+        prompt.Append("The answers:\n\n");
         foreach (var (model, text) in answers)
         {
             prompt.Append("Model ").Append(model).Append(":\n").Append(text.Trim()).Append("\n\n");
@@ -72,6 +79,72 @@ public static class CouncilPrompts
         prompt.Append("Write the council's final answer to the question: one clear, accurate, complete answer that ")
             .Append("draws on the best of the answers and the ranking. Do not mention the council or the models.");
         return [new ChatMessage(ChatRole.User, prompt.ToString())];
+    }
+
+    /// <summary>Web search results as numbered sources, when the run searched.</summary>
+    public static void AppendSources(StringBuilder prompt, IReadOnlyList<SearchResult>? sources)
+    {
+        if (sources is not { Count: > 0 })
+        {
+            return;
+        }
+        prompt.Append("Web search results, for reference:\n");
+        for (var i = 0; i < sources.Count; i++)
+        {
+            prompt.Append('[').Append(i + 1).Append("] ").Append(sources[i].Title).Append(" — ").Append(sources[i].Url).Append('\n')
+                .Append("    ").Append(sources[i].Snippet).Append('\n');
+        }
+        prompt.Append('\n');
+    }
+}
+
+/// <summary>The messages of a pipeline role: its system prompt, the task, and the work of the roles before it.</summary>
+public static class RolePrompts
+{
+    public const string VerdictInstructions = """
+        End with your verdict on its own line, exactly one of:
+        VERDICT: APPROVE
+        VERDICT: CHANGES
+        and after CHANGES, the issues to fix as a numbered list.
+        """;
+
+    public static IReadOnlyList<ChatMessage> Role(
+        string task,
+        IReadOnlyList<ConversationTurn> history,
+        StageDefinition role,
+        IReadOnlyList<(string Stage, string Model, string Text)> workSoFar,
+        IReadOnlyList<SearchResult>? sources = null)
+    {
+        var messages = new List<ChatMessage>();
+        if (!string.IsNullOrWhiteSpace(role.SystemPrompt))
+        {
+            messages.Add(new ChatMessage(ChatRole.System, role.SystemPrompt));
+        }
+        foreach (var turn in history)
+        {
+            messages.Add(new ChatMessage(ChatRole.User, turn.Question));
+            messages.Add(new ChatMessage(ChatRole.Assistant, turn.Answer));
+        }
+        var prompt = new StringBuilder(task);
+        if (sources is { Count: > 0 })
+        {
+            prompt.Append("\n\n");
+            CouncilPrompts.AppendSources(prompt, sources);
+        }
+        if (workSoFar.Count > 0)
+        {
+            prompt.Append("\n\nThe work so far, oldest first:\n");
+            foreach (var (stage, model, text) in workSoFar)
+            {
+                prompt.Append("\n## ").Append(stage).Append(" (").Append(model).Append(")\n").Append(text.Trim()).Append('\n');
+            }
+        }
+        if (role.Verdict)
+        {
+            prompt.Append("\n\n").Append(VerdictInstructions);
+        }
+        messages.Add(new ChatMessage(ChatRole.User, prompt.ToString()));
+        return messages;
     }
 }
 

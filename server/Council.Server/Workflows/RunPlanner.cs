@@ -8,7 +8,7 @@ namespace Council.Server.Workflows;
 /// <summary>Checks a <c>start_run</c> request and fills in the defaults; every rejection says what to fix.</summary>
 public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog workflows, ModelRouter router, ConversationStore conversations)
 {
-    public async Task<RunPlan> PlanAsync(StartRunRequest? request, CancellationToken cancellationToken)
+    public async Task<RunPlan> PlanAsync(StartRunRequest? request, string owner, CancellationToken cancellationToken)
     {
         var o = options.Value;
         if (request is null)
@@ -53,11 +53,27 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             }
         }
 
-        var history = await conversations.HistoryAsync(request.ConversationId, cancellationToken)
+        var history = await conversations.HistoryAsync(request.ConversationId, owner, cancellationToken)
             ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
         var conversationId = request.ConversationId ?? NewId();
 
-        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history);
+        if (request.Quorum is { } quorum)
+        {
+            if (quorum.Answers is null && quorum.DeadlineMs is null)
+            {
+                throw new InvalidRunRequestException("quorum needs 'answers' (how many answers start the reviews), 'deadlineMs', or both.");
+            }
+            if (quorum.Answers is { } k && (k < 1 || k > models.Count))
+            {
+                throw new InvalidRunRequestException($"quorum.answers must be between 1 and the number of models ({models.Count}).");
+            }
+            if (quorum.DeadlineMs is { } ms && (ms < 1 || ms > 600_000))
+            {
+                throw new InvalidRunRequestException("quorum.deadlineMs must be between 1 and 600000.");
+            }
+        }
+
+        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum, owner);
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

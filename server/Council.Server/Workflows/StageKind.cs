@@ -11,16 +11,20 @@ public enum StageKind
 
     /// <summary>One model (with fallbacks) writes the final answer from everything before.</summary>
     Synthesis,
+
+    /// <summary>One model plays a role with its own system prompt, seeing the question and the roles before it.</summary>
+    Role,
 }
 
 public static class StageKindNames
 {
-    /// <summary>The name used on the wire (<c>stages[].kind</c>).</summary>
+    /// <summary>The name used on the wire (<c>stages[].kind</c>) and in configuration.</summary>
     public static string WireName(this StageKind kind) => kind switch
     {
         StageKind.Answers => "answers",
         StageKind.Review => "review",
         StageKind.Synthesis => "synthesis",
+        StageKind.Role => "role",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

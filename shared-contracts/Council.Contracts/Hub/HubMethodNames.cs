@@ -12,6 +12,7 @@ public static class HubMethodNames
     public const string CancelRun = "cancel_run";
     public const string ResumeRun = "resume_run";
     public const string ListModels = "list_models";
+    public const string ListWorkflows = "list_workflows";
 
     // Server to client.
     public const string StageProgress = "stage_progress";

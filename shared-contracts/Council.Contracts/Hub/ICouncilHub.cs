@@ -25,4 +25,8 @@ public interface ICouncilHub
     /// <summary>The models this server can run.</summary>
     [HubMethodName(HubMethodNames.ListModels)]
     Task<IReadOnlyList<ModelInfo>> ListModels();
+
+    /// <summary>The workflows a run may name, built-in and configured.</summary>
+    [HubMethodName(HubMethodNames.ListWorkflows)]
+    Task<IReadOnlyList<WorkflowInfo>> ListWorkflows();
 }

@@ -28,6 +28,7 @@ public sealed record TokenEvent(string RunId, long Seq, int Stage, string Model,
 
 /// <summary><c>model_complete</c>: a model call ended, with all its text.</summary>
 /// <param name="Ranking">Review stage: model ids in the order this reviewer ranked them.</param>
+/// <param name="Reviewed">False for an answer that came in after a quorum let the reviews start without it.</param>
 public sealed record ModelCompleteEvent(
     string RunId,
     long Seq,
@@ -39,10 +40,12 @@ public sealed record ModelCompleteEvent(
     long? TtftMs,
     long DurationMs,
     Usage? Usage,
-    IReadOnlyList<string>? Ranking = null) : RunEvent(RunId, Seq);
+    IReadOnlyList<string>? Ranking = null,
+    bool? Reviewed = null) : RunEvent(RunId, Seq);
 
-/// <summary><c>search_results</c>: web search results for a run that asked for them.</summary>
-public sealed record SearchResultsEvent(string RunId, long Seq, int Stage, IReadOnlyList<SearchResult> Results) : RunEvent(RunId, Seq);
+/// <summary><c>search_results</c>: web search results for a run that asked for them, sent as soon as the search returns.</summary>
+/// <param name="Error">Why the search failed (the run goes on without it); absent on success.</param>
+public sealed record SearchResultsEvent(string RunId, long Seq, int Stage, IReadOnlyList<SearchResult> Results, string? Error = null) : RunEvent(RunId, Seq);
 
 /// <summary><c>run_complete</c>: the run ended; nothing follows.</summary>
 public sealed record RunCompleteEvent(

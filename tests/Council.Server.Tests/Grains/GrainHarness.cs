@@ -22,14 +22,16 @@ internal static class GrainHarness
     public static TestStorage Stored => Storage.Value.GetAwaiter().GetResult();
 
     public static RunGrain Start(IReadOnlyList<string> models, string chairman = Chair, IReadOnlyList<string>? fallbacks = null,
-        CouncilOptions? options = null, string prompt = "Why is the sky blue?", IRunObserver[]? observers = null)
+        CouncilOptions? options = null, string prompt = "Why is the sky blue?", IRunObserver[]? observers = null,
+        WorkflowDefinition? workflow = null, Council.Server.Search.ISearchProvider? search = null, bool searchRun = false,
+        ModelRouter? router = null)
     {
         options ??= new CouncilOptions();
-        var router = Router(options);
-        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), prompt, WorkflowCatalog.Council,
-            models, [chairman, .. fallbacks ?? []], []);
+        router ??= Router(options);
+        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), prompt, workflow ?? WorkflowCatalog.Council,
+            models, [chairman, .. fallbacks ?? []], [], searchRun);
         Stored.Store.RunStarted(plan);
-        var grain = new RunGrain(plan, router, Stored.Store, options, TimeProvider.System, NullLogger.Instance, observers);
+        var grain = new RunGrain(plan, router, Stored.Store, options, TimeProvider.System, NullLogger.Instance, observers, search);
         grain.Activate();
         return grain;
     }

@@ -186,4 +186,20 @@ public class RunGrainTests
         TextOf(batched, 0, rapid).ShouldBe(batched.OfType<ModelCompleteEvent>().First(c => c.Model == rapid).Text);
         TextOf(batched, 0, rapid).ShouldBe(TextOf(unbatched, 0, rapid));
     }
+
+    [Test]
+    public async Task TokenBudget_EndsTheRunWhenItIsSpent()
+    {
+        var events = await Finish(Start(["sim/a?ttft=10&tps=500&tokens=300", "sim/b?ttft=10&tps=500&tokens=300"], options: new CouncilOptions { MaxTokensPerRun = 100 }));
+
+        var end = events[^1].ShouldBeOfType<RunCompleteEvent>();
+        end.Status.ShouldBe(RunStatus.Failed);
+        end.Error.ShouldBe("The run reached its limit of 100 tokens (Council:MaxTokensPerRun).");
+        events.OfType<TokenEvent>().Count().ShouldBeLessThanOrEqualTo(100);
+        events.OfType<ModelCompleteEvent>().ShouldAllBe(c => c.Status == ModelStatus.Cancelled);
+        foreach (var complete in events.OfType<ModelCompleteEvent>())
+        {
+            TextOf(events, complete.Stage, complete.Model).ShouldBe(complete.Text, "deltas still rebuild each text when the budget ends the run");
+        }
+    }
 }

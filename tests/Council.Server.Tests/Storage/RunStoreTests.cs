@@ -8,6 +8,8 @@ namespace Council.Server.Tests.Storage;
 
 public class RunStoreTests
 {
+    private const string Local = Council.Server.Auth.CouncilUser.LocalUser;
+
     private static string Json(RunEvent e) => StoredEvents.Serialize(e);
 
     [Test]
@@ -17,7 +19,7 @@ public class RunStoreTests
         var events = await GrainHarness.Finish(grain);
         var stored = GrainHarness.Stored;
 
-        var run = (await stored.Conversations.GetRunAsync(grain.RunId, CancellationToken.None)).ShouldNotBeNull();
+        var run = (await stored.Conversations.GetRunAsync(grain.RunId, Local, CancellationToken.None)).ShouldNotBeNull();
         run.Status.ShouldBe(RunStatus.Ok);
         run.LastSeq.ShouldBe(events.Count);
         run.Final.ShouldBe(((RunCompleteEvent)events[^1]).Final);
@@ -26,8 +28,10 @@ public class RunStoreTests
         run.Outputs.Select(o => (o.Stage, o.Model, o.Text)).ShouldBe(
             events.OfType<ModelCompleteEvent>().Select(c => (c.Stage, c.Model, c.Text)));
         run.Outputs.Where(o => o.Stage == 1).ShouldAllBe(o => o.Ranking != null && o.Ranking.Count == 2);
+        (await stored.Conversations.GetRunAsync(grain.RunId, "someone-else", CancellationToken.None)).ShouldBeNull("another user's run is unknown to them");
+        stored.Conversations.Events(grain.RunId, "someone-else").ShouldBeEmpty();
 
-        stored.Conversations.Events(grain.RunId).Select(Json).ShouldBe(events.Select(Json));
+        stored.Conversations.Events(grain.RunId, Local).Select(Json).ShouldBe(events.Select(Json));
     }
 
     [Test]
@@ -39,7 +43,7 @@ public class RunStoreTests
 
         for (var i = 0; i < grains.Length; i++)
         {
-            var stored = GrainHarness.Stored.Conversations.Events(grains[i].RunId);
+            var stored = GrainHarness.Stored.Conversations.Events(grains[i].RunId, Local);
             stored.Select(e => e.Seq).ShouldBe(Enumerable.Range(1, logs[i].Count).Select(s => (long)s));
             stored.Select(Json).ShouldBe(logs[i].Select(Json));
         }
@@ -51,10 +55,10 @@ public class RunStoreTests
         var grain = GrainHarness.Start([GrainHarness.Fast, GrainHarness.Quick], prompt: "first question");
         var events = await GrainHarness.Finish(grain);
 
-        var history = await GrainHarness.Stored.Conversations.HistoryAsync(grain.Plan.ConversationId, CancellationToken.None);
+        var history = await GrainHarness.Stored.Conversations.HistoryAsync(grain.Plan.ConversationId, Local, CancellationToken.None);
         history.ShouldNotBeNull().Single().ShouldBe(new ConversationTurn("first question", ((RunCompleteEvent)events[^1]).Final!));
-        (await GrainHarness.Stored.Conversations.HistoryAsync("unknown", CancellationToken.None)).ShouldBeNull();
-        (await GrainHarness.Stored.Conversations.HistoryAsync(null, CancellationToken.None)).ShouldBeEmpty();
+        (await GrainHarness.Stored.Conversations.HistoryAsync("unknown", Local, CancellationToken.None)).ShouldBeNull();
+        (await GrainHarness.Stored.Conversations.HistoryAsync(null, Local, CancellationToken.None)).ShouldBeEmpty();
     }
 
     [Test]
@@ -79,12 +83,12 @@ public class RunStoreTests
         await before.StopAsync(CancellationToken.None); // the process "dies" here: the run never ended
 
         await using var after = await TestStorage.StartAsync(path);
-        var run = (await after.Conversations.GetRunAsync("run1", CancellationToken.None)).ShouldNotBeNull();
+        var run = (await after.Conversations.GetRunAsync("run1", Local, CancellationToken.None)).ShouldNotBeNull();
         run.Status.ShouldBe(RunStatus.Interrupted);
         run.Error.ShouldBe(RunStore.InterruptedError);
         run.Outputs.Select(o => (o.Model, o.Status, o.Text)).ShouldBe([("m1", ModelStatus.Ok, "Hello"), ("m2", ModelStatus.Cancelled, "Partial text")]);
 
-        var events = after.Conversations.Events("run1");
+        var events = after.Conversations.Events("run1", Local);
         events.Select(e => e.Seq).ShouldBe(Enumerable.Range(1, 9).Select(s => (long)s));
         events[^1].ShouldBeOfType<RunCompleteEvent>().Status.ShouldBe(RunStatus.Failed);
     }

@@ -10,7 +10,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const others = { models: ['sim/o1?ttft=30&tps=150&tokens=60', 'sim/o2?ttft=50&tps=120&tokens=60'], chairman: 'sim/oc?ttft=20&tps=200&tokens=30' };
 
 test('a client that stops reading for 30 s neither slows the others nor grows memory, and resumes with everything', async () => {
-  const server = await startServer({ env: { Council__TokenBatchWindowMs: '0', Council__SlowClientTimeoutSeconds: '10' } });
+  const server = await startServer({ env: { Council__TokenBatchWindowMs: '0', Council__SlowClientTimeoutSeconds: '10', Council__MaxTokensPerRun: '10000000' } });
   const proxy = await startProxy(server.url);
   const clients = await Promise.all(Array.from({ length: 20 }, () => connect(server.hubUrl)));
   try {
@@ -27,9 +27,10 @@ test('a client that stops reading for 30 s neither slows the others nor grows me
     const baseline = await runAll('baseline');
     const rssBefore = rssMb(server.process.pid);
 
-    // The slow client: a big, fast run (4 × 20,000 tokens, every delta its own event) through a proxy that stops reading.
+    // The slow client: a big, fast run (8 × 20,000 tokens, every delta its own event: tens of MB, more than the
+    // loopback socket buffers on both sides of the proxy can hold) through a proxy that stops reading.
     const slow = await connect(proxy.hubUrl);
-    const big = Array.from({ length: 4 }, (_, i) => `sim/big${i}?ttft=10&tps=2000&tokens=20000`);
+    const big = Array.from({ length: 8 }, (_, i) => `sim/big${i}?ttft=10&tps=4000&tokens=20000`);
     const { runId } = await slow.invoke('start_run', { prompt: 'flood', models: big, chairman: 'sim/bc?ttft=10&tps=2000&tokens=200' });
     await slow.waitFor((e) => e.runId === runId && e.type === 'token');
     proxy.freezeAll();
@@ -61,7 +62,7 @@ test('a client that stops reading for 30 s neither slows the others nor grows me
       for (const c of all.filter((e) => e.type === 'model_complete')) {
         assert.equal(textOf(all, c.stage, c.model), c.text);
       }
-      assert.equal(all.filter((e) => e.type === 'model_complete' && e.stage === 0).length, 4);
+      assert.equal(all.filter((e) => e.type === 'model_complete' && e.stage === 0).length, 8);
     } finally {
       await back.stop();
     }

@@ -1,12 +1,35 @@
 // Thin helpers over the official @microsoft/signalr client for hub tests: no wrapper logic under test here.
 import * as signalR from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 
 export const EVENT_NAMES = ['stage_progress', 'model_start', 'token', 'model_complete', 'search_results', 'run_complete'];
 
-/** Connects to the hub and records every event by runId, in arrival order. */
-export async function connect(hubUrl) {
+/** The hub protocol tests use unless they name one: `COUNCIL_PROTOCOL=messagepack` runs a suite over MessagePack. */
+export const DEFAULT_PROTOCOL = process.env.COUNCIL_PROTOCOL ?? 'json';
+
+/** The official client's implementation of a protocol name: 'json' or 'messagepack'. */
+export function hubProtocol(name = DEFAULT_PROTOCOL) {
+  switch (name) {
+    case 'json': return new signalR.JsonHubProtocol();
+    case 'messagepack': return new MessagePackHubProtocol();
+    default: throw new Error(`Unknown hub protocol '${name}': use 'json' or 'messagepack'.`);
+  }
+}
+
+/**
+ * Connects to the hub and records every event by runId, in arrival order.
+ * @param {string} hubUrl
+ * @param {{ protocol?: 'json' | 'messagepack' | import('@microsoft/signalr').IHubProtocol, accessToken?: string }} [options]
+ */
+export async function connect(hubUrl, options = {}) {
+  const protocol = typeof options.protocol === 'object' ? options.protocol : hubProtocol(options.protocol);
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl(hubUrl, { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
+    .withUrl(hubUrl, {
+      transport: signalR.HttpTransportType.WebSockets,
+      skipNegotiation: true,
+      ...(options.accessToken ? { accessTokenFactory: () => options.accessToken } : {}),
+    })
+    .withHubProtocol(protocol)
     .configureLogging(signalR.LogLevel.None)
     .build();
   const byRun = new Map();

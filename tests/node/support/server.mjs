@@ -23,7 +23,7 @@ export async function startServer(options = {}) {
   const child = spawn('dotnet', [serverDll, '--urls', 'http://127.0.0.1:0', ...(options.args ?? [])], {
     cwd: path.dirname(serverDll),
     // Tests run on simulated models whatever the machine has: a real key in the environment is not used.
-    env: { ...process.env, OPENROUTER_API_KEY: '', Council__OpenRouterDefaults__Enabled: 'false', ASPNETCORE_ENVIRONMENT: 'Development', DOTNET_NOLOGO: '1', Logging__LogLevel__Default: 'Warning', 'Logging__LogLevel__Microsoft.Hosting.Lifetime': 'Information', Council__Storage__Path: dbPath, ...options.env },
+    env: { ...process.env, OPENROUTER_API_KEY: '', Council__OpenRouterDefaults__Enabled: 'false', ASPNETCORE_ENVIRONMENT: 'Production', DOTNET_NOLOGO: '1', Logging__LogLevel__Default: 'Warning', 'Logging__LogLevel__Microsoft.Hosting.Lifetime': 'Information', Council__Storage__Path: dbPath, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

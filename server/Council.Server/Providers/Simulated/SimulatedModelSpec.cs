@@ -17,6 +17,8 @@ public enum SimulatedFault
 /// <summary>
 /// A parsed simulated model id: <c>sim/&lt;name&gt;?ttft=MS&amp;tps=N&amp;tokens=N&amp;fail=none|before|midstream|stall&amp;seed=N</c>.
 /// Parameters left out are derived from the name, so <c>sim/alpha</c> always behaves the same.
+/// As a reviewer asked for a <c>VERDICT:</c>, it asks for changes until review round <c>approve=N</c> (default 2;
+/// 0 never approves).
 /// </summary>
 public sealed record SimulatedModelSpec(
     string Id,
@@ -25,7 +27,8 @@ public sealed record SimulatedModelSpec(
     double TokensPerSecond,
     int Tokens,
     SimulatedFault Fault,
-    int Seed)
+    int Seed,
+    int ApproveOnRound = 2)
 {
     public const string Prefix = "sim/";
     public const int MaxTokens = 20_000;
@@ -56,6 +59,7 @@ public sealed record SimulatedModelSpec(
         var tokens = 60 + (int)((hash >> 24) % 140);
         var fault = SimulatedFault.None;
         var seed = 0;
+        var approve = 2;
 
         if (queryAt >= 0)
         {
@@ -71,17 +75,18 @@ public sealed record SimulatedModelSpec(
                     "tokens" => TryInt(value, 1, MaxTokens, out tokens),
                     "seed" => TryInt(value, int.MinValue, int.MaxValue, out seed),
                     "fail" => TryFault(value, out fault),
+                    "approve" => TryInt(value, 0, 100, out approve),
                     _ => false,
                 };
                 if (!ok)
                 {
-                    error = $"'{id}': bad parameter '{pair}' (ttft=0-{MaxTtftMs} ms, tps=0.1-100000, tokens=1-{MaxTokens}, fail=none|before|midstream|stall, seed=integer)";
+                    error = $"'{id}': bad parameter '{pair}' (ttft=0-{MaxTtftMs} ms, tps=0.1-100000, tokens=1-{MaxTokens}, fail=none|before|midstream|stall, seed=integer, approve=0-100)";
                     return false;
                 }
             }
         }
 
-        spec = new SimulatedModelSpec(id, name, ttft, tps, tokens, fault, seed);
+        spec = new SimulatedModelSpec(id, name, ttft, tps, tokens, fault, seed, approve);
         return true;
     }
 

@@ -45,6 +45,14 @@ internal static partial class SimulatedText
             return [.. evaluation.Take(budget), .. ranking];
         }
 
+        if (prompt.Contains("VERDICT: APPROVE", StringComparison.Ordinal))
+        {
+            var round = VerdictChanges().Count(prompt); // earlier reviews that asked for changes
+            var verdict = Tokenize(VerdictBlock(spec.ApproveOnRound > 0 && round + 1 >= spec.ApproveOnRound, random));
+            var review = Tokenize(Answer(prompt, random, spec.Tokens));
+            return [.. review.Take(Math.Max(spec.Tokens - verdict.Count, Math.Min(8, review.Count))), .. verdict];
+        }
+
         return Tokenize(Answer(prompt, random, spec.Tokens)).Take(spec.Tokens).ToArray();
     }
 
@@ -122,6 +130,10 @@ internal static partial class SimulatedText
         return text.ToString();
     }
 
+    private static string VerdictBlock(bool approve, Random random) => approve
+        ? "\n\nVERDICT: APPROVE\n"
+        : $"\n\nVERDICT: CHANGES\n1. Handle {Pick(random, Nouns)} at the edges.\n2. Make {Pick(random, Nouns)} explicit.\n";
+
     /// <summary>Splits text into tokens of leading white space plus up to six other characters.</summary>
     internal static List<string> Tokenize(string text)
     {
@@ -149,6 +161,9 @@ internal static partial class SimulatedText
 
     [GeneratedRegex(@"^Response ([A-Z]{1,2}):\s*$", RegexOptions.Multiline)]
     private static partial Regex LabelPattern();
+
+    [GeneratedRegex(@"^VERDICT: CHANGES\r?\n\s*1\.", RegexOptions.Multiline)]
+    private static partial Regex VerdictChanges();
 
     [GeneratedRegex(@"\s*\S{1,6}|\s+$")]
     private static partial Regex TokenPattern();

@@ -1,0 +1,96 @@
+import { memo, useMemo } from 'react';
+import type { AggregateRanking } from '@council/contracts';
+import { useLane, useSession, useThrottledStore } from '../store/hooks';
+import type { Run } from '../store/run-state';
+import { modelHue, modelName } from './format';
+import type { LaneFooterProps } from './LaneCard';
+import { LanesPanel } from './LanesPanel';
+
+/** The review stage: each reviewer's evaluation and ranking, and the council's aggregate ranking. */
+export const ReviewsPanel = memo(function ReviewsPanel({ runId, stage }: { runId: string; stage: number }) {
+  return (
+    <>
+      <AggregateTable runId={runId} stage={stage} />
+      <LanesPanel runId={runId} stage={stage} label="Reviews" footer={RankingFooter} />
+    </>
+  );
+});
+
+function RankingFooter({ runId, stage, model }: LaneFooterProps) {
+  const lane = useLane(runId, stage, model);
+  if (!lane) return null;
+  if (!lane.ranking) {
+    return lane.status === 'done' ? <p className="lane-placeholder">No ranking could be read from this review.</p> : null;
+  }
+  return (
+    <div className="ranking">
+      <span className="ranking-label">Ranking</span>
+      <ol aria-label={`${modelName(model)}'s ranking`}>
+        {lane.ranking.map((ranked) => (
+          <li key={ranked} style={{ '--model-hue': modelHue(ranked) } as React.CSSProperties} title={ranked}>
+            <span className="model-dot" aria-hidden="true" />
+            {modelName(ranked)}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** Average positions so far from the rankings that are in; the server's aggregate once the run ends. */
+export function provisionalRankings(run: Run, stage: number): AggregateRanking[] {
+  const positions = new Map<string, number[]>();
+  const review = run.stages[stage];
+  for (const model of review?.models ?? []) {
+    review.lanes[model].ranking?.forEach((ranked, i) => {
+      positions.set(ranked, [...(positions.get(ranked) ?? []), i + 1]);
+    });
+  }
+  return [...positions]
+    .map(([model, ranks]) => ({ model, averageRank: ranks.reduce((a, b) => a + b, 0) / ranks.length, votes: ranks.length }))
+    .sort((a, b) => a.averageRank - b.averageRank || b.votes - a.votes);
+}
+
+function AggregateTable({ runId, stage }: { runId: string; stage: number }) {
+  const { runs } = useSession();
+  const run = useThrottledStore(runs, (s) => s[runId], 300);
+  const rows = useMemo(() => (run ? run.aggregateRankings ?? provisionalRankings(run, stage) : []), [run, stage]);
+  if (!run || rows.length === 0) return null;
+  const final = run.aggregateRankings !== undefined;
+  const worst = Math.max(...rows.map((r) => r.averageRank), rows.length);
+  return (
+    <div className="aggregate">
+      <table aria-label="Aggregate ranking">
+        <caption>
+          Aggregate ranking {final ? '' : <span className="muted">(provisional, as reviews come in)</span>}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Model</th>
+            <th scope="col">Average rank</th>
+            <th scope="col">Votes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row, i) => (
+            <tr key={row.model} style={{ '--model-hue': modelHue(row.model) } as React.CSSProperties}>
+              <td className="rank">{i + 1}</td>
+              <td title={row.model}>
+                <span className="model-dot" aria-hidden="true" />
+                {modelName(row.model)}
+              </td>
+              <td>
+                <span className="rank-bar" aria-hidden="true">
+                  <span style={{ width: `${Math.max(6, ((worst - row.averageRank + 1) / worst) * 100)}%` }} />
+                </span>
+                {row.averageRank.toFixed(2)}
+              </td>
+              <td>{row.votes}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { connect } from '@council/client';
+import type { Connect } from './connection';
+
+/**
+ * Connects with `@council/client`. The protocol is JSON unless the page was opened with
+ * `?protocol=messagepack`. The API key, when the server needs one, goes with every (re)connection.
+ *
+ * Stateful reconnect stays off: with it on, a page following many streaming runs stalled (start_run
+ * results never came back, the connection closed) once the stream outgrew the ack window of
+ * SignalR's reconnect buffer. Losing the socket is covered anyway: the client resumes every run
+ * from its last seq after reconnecting.
+ */
+export function connectFromPage(location: Location): Connect {
+  const protocol = new URLSearchParams(location.search).get('protocol') === 'messagepack' ? 'messagepack' : 'json';
+  return (url, accessToken) => connect(url, { protocol, statefulReconnect: false, accessToken });
+}

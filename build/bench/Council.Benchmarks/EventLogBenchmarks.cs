@@ -24,6 +24,7 @@ public class EventLogBenchmarks
         var log = new RunEventLog("run");
         var cursors = new long[Subscribers];
         var batch = new List<RunEvent>(256);
+        var waiter = new RunEventLog.Waiter();
         var read = 0;
         foreach (var e in _events)
         {
@@ -31,12 +32,22 @@ public class EventLogBenchmarks
             for (var s = 0; s < cursors.Length; s++)
             {
                 batch.Clear();
-                _ = log.ReadAfter(cursors[s], batch, 256);
+                ExpectCompleted(log.ReadAfter(cursors[s], batch, 256, waiter));
                 cursors[s] += batch.Count;
                 read += batch.Count;
             }
         }
         return read;
+    }
+
+    // A read right after an append never waits.
+    private static void ExpectCompleted(ValueTask read)
+    {
+        if (!read.IsCompleted)
+        {
+            throw new InvalidOperationException("A read right after an append waited.");
+        }
+        read.GetAwaiter().GetResult();
     }
 
     /// <summary>Per event: the cost when a subscriber waits for each append (a live viewer that keeps up).</summary>
@@ -48,10 +59,11 @@ public class EventLogBenchmarks
         var reader = Task.Run(async () =>
         {
             long cursor = 0;
+            var waiter = new RunEventLog.Waiter();
             while (cursor < Events)
             {
                 batch.Clear();
-                var appended = log.ReadAfter(cursor, batch, 256);
+                var appended = log.ReadAfter(cursor, batch, 256, waiter);
                 if (batch.Count == 0)
                 {
                     await appended;

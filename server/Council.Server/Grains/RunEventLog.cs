@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using Council.Contracts.Messages;
 
 namespace Council.Server.Grains;
@@ -11,7 +12,7 @@ public sealed class RunEventLog(string runId)
 {
     private readonly List<RunEvent> _events = [];
     private readonly Lock _lock = new();
-    private TaskCompletionSource? _appended;
+    private readonly List<Waiter> _waiting = [];
     private bool _completed;
 
     public string RunId { get; } = runId;
@@ -64,7 +65,6 @@ public sealed class RunEventLog(string runId)
     /// <summary>Appends an event whose seq must be <see cref="NextSeq"/>; <paramref name="last"/> closes the log.</summary>
     public void Append(RunEvent runEvent, bool last = false)
     {
-        TaskCompletionSource? wake;
         lock (_lock)
         {
             if (_completed)
@@ -77,17 +77,16 @@ public sealed class RunEventLog(string runId)
             }
             _events.Add(runEvent);
             _completed = last;
-            wake = _appended;
-            _appended = null;
+            WakeWaiting();
         }
-        wake?.TrySetResult();
     }
 
     /// <summary>
     /// Copies up to <paramref name="max"/> events after <paramref name="afterSeq"/> into <paramref name="into"/>.
-    /// When there are none, returns a task that completes at the next append (or a completed task if the log is closed).
+    /// When there are none, returns <paramref name="waiter"/>'s wait, which completes at the next append (or a
+    /// completed one if the log is closed). Await it before the next read with the same waiter.
     /// </summary>
-    public Task ReadAfter(long afterSeq, List<RunEvent> into, int max)
+    public ValueTask ReadAfter(long afterSeq, List<RunEvent> into, int max, Waiter waiter)
     {
         lock (_lock)
         {
@@ -96,14 +95,15 @@ public sealed class RunEventLog(string runId)
             if (count > 0)
             {
                 into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events).Slice(start, count));
-                return Task.CompletedTask;
+                return ValueTask.CompletedTask;
             }
             if (_completed)
             {
-                return Task.CompletedTask;
+                return ValueTask.CompletedTask;
             }
-            _appended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _appended.Task;
+            var wait = waiter.Arm();
+            _waiting.Add(waiter);
+            return wait;
         }
     }
 
@@ -113,13 +113,20 @@ public sealed class RunEventLog(string runId)
     /// </summary>
     public void WakeReaders()
     {
-        TaskCompletionSource? wake;
         lock (_lock)
         {
-            wake = _appended;
-            _appended = null;
+            WakeWaiting();
         }
-        wake?.TrySetResult();
+    }
+
+    // Under the lock, which is cheap: a waiter's continuation always runs on the thread pool, never inline.
+    private void WakeWaiting()
+    {
+        foreach (var waiter in _waiting)
+        {
+            waiter.Release();
+        }
+        _waiting.Clear();
     }
 
     /// <summary>Every event so far (for storage and tests).</summary>
@@ -129,5 +136,29 @@ public sealed class RunEventLog(string runId)
         {
             return _events.ToArray();
         }
+    }
+
+    /// <summary>
+    /// One reader's reusable wait for the next append: awaited once per catch-up, never allocating (a fresh
+    /// task per wait was a task and its source per token per subscriber).
+    /// </summary>
+    public sealed class Waiter : IValueTaskSource
+    {
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+
+        internal ValueTask Arm()
+        {
+            _core.Reset();
+            return new ValueTask(this, _core.Version);
+        }
+
+        internal void Release() => _core.SetResult(true);
+
+        public void GetResult(short token) => _core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

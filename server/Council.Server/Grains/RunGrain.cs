@@ -30,7 +30,7 @@ public sealed partial class RunGrain : IDisposable
     private readonly ILogger _logger;
     private readonly List<StageRun> _stages = [];
     private readonly List<ModelCall> _calls = [];
-    private ITimer? _ticker;
+    private IDisposable? _ticker;
     private StageRun? _current;
     private long _startedAt;
     private long _lastEventAt;
@@ -67,7 +67,7 @@ public sealed partial class RunGrain : IDisposable
     internal void Activate()
     {
         Completion = Task.Run(ProcessMailboxAsync);
-        _ticker = _time.CreateTimer(static s => ((RunGrain)s!).Post(TickMessage.Instance), this, TickPeriod, TickPeriod);
+        _ticker = RunTicker.For(_time, TickPeriod).Join(this);
         Post(new StartMessage());
     }
 
@@ -93,6 +93,9 @@ public sealed partial class RunGrain : IDisposable
     }
 
     private bool Post(RunMessage message) => _mailbox.Writer.TryWrite(message);
+
+    /// <summary>Called by <see cref="RunTicker"/> every tick period.</summary>
+    internal void OnTickDue() => Post(TickMessage.Instance);
 
     private async Task ProcessMailboxAsync()
     {

@@ -58,6 +58,7 @@ public sealed partial class RunSubscriptions(
         var client = hub.Clients.Client(caller.ConnectionId);
         var slowAfter = TimeSpan.FromSeconds(options.Value.SlowClientTimeoutSeconds);
         var batch = new List<RunEvent>(ReadBatch);
+        var waiter = new RunEventLog.Waiter();
         var cursor = afterSeq;
         using var probe = telemetry?.Subscribed(log.RunId);
         // Cancellation wakes the log's readers once, instead of every wait for the next event carrying its own
@@ -68,14 +69,14 @@ public sealed partial class RunSubscriptions(
             while (!token.IsCancellationRequested)
             {
                 batch.Clear();
-                var appended = log.ReadAfter(cursor, batch, ReadBatch);
+                var appended = log.ReadAfter(cursor, batch, ReadBatch, waiter);
                 if (batch.Count == 0)
                 {
                     if (log.IsCompleted)
                     {
                         return;
                     }
-                    // Checked after ReadAfter made the task a cancellation would complete, so none is missed.
+                    // Checked after ReadAfter armed the wait a cancellation would complete, so none is missed.
                     token.ThrowIfCancellationRequested();
                     await appended.ConfigureAwait(false);
                     continue;

@@ -22,7 +22,8 @@ public sealed record LoadProbeFigures(
     int ThreadPoolThreads,
     long ThreadPoolQueue,
     long ThreadPoolCompleted,
-    long LockContentions);
+    long LockContentions,
+    IReadOnlyList<AllocatedType> TopAllocations);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(LoadProbeFigures))]

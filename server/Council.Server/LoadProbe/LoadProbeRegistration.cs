@@ -21,6 +21,7 @@ public static class LoadProbeRegistration
         builder.Services.AddSingleton<TokenStamps>();
         builder.Services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<TokenStamps>());
         builder.Services.AddSingleton<ConnectionGauge>();
+        builder.Services.AddSingleton<AllocationSampler>();
 
         var protocols = builder.Services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToArray();
         foreach (var descriptor in protocols)
@@ -40,6 +41,7 @@ public static class LoadProbeRegistration
         }
         // Created now, so it counts connections from the first one.
         var gauge = endpoints.ServiceProvider.GetRequiredService<ConnectionGauge>();
+        var allocations = endpoints.ServiceProvider.GetRequiredService<AllocationSampler>();
         endpoints.MapGet("/api/load-probe", (RunGrainDirectory runs, RunSubscriptions subscriptions, TimeProvider time) =>
         {
             var gc = GC.GetGCMemoryInfo();
@@ -61,7 +63,8 @@ public static class LoadProbeRegistration
                 ThreadPool.ThreadCount,
                 ThreadPool.PendingWorkItemCount,
                 ThreadPool.CompletedWorkItemCount,
-                Monitor.LockContentionCount);
+                Monitor.LockContentionCount,
+                allocations.Top(15));
             return Results.Json(figures, LoadProbeJsonContext.Default.LoadProbeFigures);
         });
         return endpoints;

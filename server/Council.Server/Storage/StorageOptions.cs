@@ -14,4 +14,8 @@ public sealed class StorageOptions
     /// <summary>Queued writes are committed at least this often, in one transaction.</summary>
     [Range(1, 10_000)]
     public int FlushIntervalMs { get; set; } = 50;
+
+    /// <summary>SQLite page cache of the writer's connection, in MiB.</summary>
+    [Range(1, 4096)]
+    public int WriterCacheMb { get; set; } = 64;
 }

@@ -26,6 +26,13 @@ public class RunEventLogTests
         Should.Throw<InvalidOperationException>(() => log.Append(Token(2)));
     }
 
+    private static async Task<bool> Completes(ValueTask wait)
+    {
+        var completed = wait.IsCompleted;
+        await wait;
+        return completed;
+    }
+
     [Test]
     public async Task ReadAfter_ReturnsEventsAfterTheCursorThenWaitsForTheNext()
     {
@@ -35,16 +42,25 @@ public class RunEventLogTests
             log.Append(Token(i));
         }
         var batch = new List<RunEvent>();
-        log.ReadAfter(2, batch, 2).IsCompleted.ShouldBeTrue();
+        var waiter = new RunEventLog.Waiter();
+        (await Completes(log.ReadAfter(2, batch, 2, waiter))).ShouldBeTrue();
         batch.Select(e => e.Seq).ShouldBe([3L, 4L]);
 
         batch.Clear();
-        var wait = log.ReadAfter(5, batch, 10);
+        var wait = log.ReadAfter(5, batch, 10, waiter).AsTask();
         batch.ShouldBeEmpty();
         wait.IsCompleted.ShouldBeFalse();
         log.Append(Token(6));
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
-        await log.ReadAfter(5, batch, 10);
+        await log.ReadAfter(5, batch, 10, waiter);
         batch.Single().Seq.ShouldBe(6);
+
+        // The same waiter waits again, and a wake without an append completes the wait with nothing new.
+        batch.Clear();
+        var again = log.ReadAfter(6, batch, 10, waiter).AsTask();
+        again.IsCompleted.ShouldBeFalse();
+        log.WakeReaders();
+        await again.WaitAsync(TimeSpan.FromSeconds(5));
+        batch.ShouldBeEmpty();
     }
 }

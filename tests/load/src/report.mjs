@@ -68,6 +68,8 @@ export function serverSummary(samples, marks) {
       allocatedBytesPerTokenEvent: tokenEvents > 0 ? Math.round(probeDelta('totalAllocatedBytes') / tokenEvents) : null,
       heapMb: { runStart: Math.round(probeStart.heapBytes / 1048576), end: Math.round(probeEnd.heapBytes / 1048576) },
       lockContentions: probeDelta('lockContentions'),
+      // The runtime's allocation sampling since the server started (warm-up included), largest types first.
+      topAllocations: (probeEnd.topAllocations ?? []).slice(0, 8),
     };
     out.threadPool = { threadsMax: stat(window.map((s) => s.probe?.threadPoolThreads))?.max, queueMax: stat(window.map((s) => s.probe?.threadPoolQueue))?.max };
     out.hubConnectionsMax = stat(samples.map((s) => s.probe?.hubConnections))?.max;

@@ -66,6 +66,11 @@ test('20 connections over JSON: every run completes, no seq gaps, every token ti
   assert.equal(typeof r.server.serverRssMb.end, 'number');
   assert.equal(typeof r.server.serverThreads.end, 'number');
   assert.equal(typeof r.server.gc.gen0, 'number');
+  // The runtime's allocation sampling names real types, with shares that add up to at most the whole.
+  const top = r.server.gc.topAllocations;
+  assert.ok(top.length > 0, 'allocation sampling reported no types');
+  assert.ok(top.every((a) => typeof a.type === 'string' && a.type.length > 0 && a.sampledBytes > 0));
+  assert.ok(top.reduce((sum, a) => sum + a.percent, 0) <= 100.5);
   assert.ok(report.samples.length >= 2);
   assert.match(output, /added latency per token/);
 });

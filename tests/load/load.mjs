@@ -54,6 +54,8 @@ export async function main(argv) {
     for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
     log(`server: pid ${pid} at ${url}, SQLite ${server.dbPath}, ${Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
+  // After the server started, so it keeps the nice value it was started with (children inherit the parent's).
+  const driverNice = setDriverNice(options.driverNice, log);
   const hubUrl = `${url.replace(/\/$/, '')}/hubs/council`;
   const metrics = new Metrics();
   const plan = planRun(options);
@@ -67,6 +69,7 @@ export async function main(argv) {
       node: process.version,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadAvgAtStart: os.loadavg() },
       server: { url, pid, startedByDriver: Boolean(server), env: server ? serverEnv : null },
+      driverNice,
       method: 'added latency per token = client arrival (monotonic clock, at protocol parse) - the model\'s emission time stamped by the server (council-emitted header); see tests/load/README.md',
     },
   };
@@ -249,7 +252,7 @@ function printSummary(report) {
   if (s.gc) console.log(`server gc: gen0 ${s.gc.gen0} gen1 ${s.gc.gen1} gen2 ${s.gc.gen2}, pause ${s.gc.pauseMs} ms, allocated ${s.gc.allocatedMb} MB (${s.gc.allocatedBytesPerTokenEvent} B per token event), lock contentions ${s.gc.lockContentions}; thread pool max ${s.threadPool.threadsMax} threads, queue max ${s.threadPool.queueMax}`);
   if (s.gc?.topAllocations?.length) console.log(`server allocations (sampled, by type): ${s.gc.topAllocations.map((a) => `${a.type} ${a.percent}%`).join(', ')}`);
   if (r.connections.idleMemory) console.log(`idle memory: ${r.connections.idleMemory.rssKbPerConnection} KB RSS and ${r.connections.idleMemory.gcHeapKbPerConnection} KB GC heap per connection (${r.connections.idleMemory.rssMbBaseline} -> ${r.connections.idleMemory.rssMbRamped} MB)`);
-  console.log(`driver: cpu mean ${s.driverCpuPct?.mean}% max ${s.driverCpuPct?.max}%, event-loop delay p99 max ${s.driverLoopDelayP99Ms?.max} ms | machine busy mean ${s.machineBusyPct?.mean}% (other processes ~${s.otherProcessesCpuPct}% of a core), load ${s.loadAvg1?.start} -> ${s.loadAvg1?.end}`);
+  console.log(`driver: nice ${report.meta.driverNice}, cpu mean ${s.driverCpuPct?.mean}% max ${s.driverCpuPct?.max}%, event-loop delay p99 max ${s.driverLoopDelayP99Ms?.max} ms | machine busy mean ${s.machineBusyPct?.mean}% (other processes ~${s.otherProcessesCpuPct}% of a core), load ${s.loadAvg1?.start} -> ${s.loadAvg1?.end}`);
   if (r.errors.first.length) console.log(`first errors:\n  ${r.errors.first.slice(0, 5).join('\n  ')}`);
   console.log(`report: ${report.meta.file}`);
 }
@@ -258,4 +261,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   process.exitCode = await main(process.argv.slice(2));
   // Sockets, timers and the server are closed; nothing should keep the process, but make sure it ends.
   setTimeout(() => process.exit(process.exitCode), 2000).unref();
+}
+
+/** Sets the driver's own nice value; returns the value in effect (unchanged when the system refuses). */
+function setDriverNice(nice, log) {
+  if (nice === 0) return os.getPriority();
+  try {
+    os.setPriority(nice);
+  } catch (e) {
+    log(`driver: could not set nice ${nice} (${e.code ?? e.message}); it stays at ${os.getPriority()}`);
+  }
+  return os.getPriority();
 }

@@ -140,7 +140,8 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
     {
         var ctx = CouncilJsonContext.Default;
         using var command = RunStore.Command(connection, null, $"""
-            SELECT id, conversation_id, prompt, workflow, models, status, final, error, aggregate_rankings, metrics, last_seq, created_at, completed_at
+            SELECT id, conversation_id, prompt, workflow, models, status, final, error, aggregate_rankings, metrics,
+                (SELECT COALESCE(MAX(e.seq), 0) FROM run_events e WHERE e.run_id = runs.id), created_at, completed_at
             FROM runs WHERE {column} = $value AND owner = $owner ORDER BY created_at
             """);
         command.Parameters.AddWithValue("$value", value);

@@ -17,7 +17,11 @@ public sealed partial class RunGrain : IDisposable
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<RunMessage> _mailbox = Channel.CreateUnbounded<RunMessage>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: a message posted while the mailbox loop waits is handled on the poster's thread
+    // (a provider's stream, mostly) instead of in one more thread-pool hop per token. Still one message at a time:
+    // there is one reader, and a post from inside the loop finds it busy and only queues.
+    private readonly Channel<RunMessage> _mailbox = Channel.CreateUnbounded<RunMessage>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly RunPlan _plan;
     private readonly ModelRouter _router;
     private readonly RunStore _store;

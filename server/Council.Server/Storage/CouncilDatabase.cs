@@ -59,6 +59,10 @@ public sealed class CouncilDatabase
         ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
         CREATE INDEX conversations_by_owner ON conversations(owner, updated_at);
         """,
+        // A run's last seq comes from its events' primary key; keeping a copy cost an update per running run per commit.
+        """
+        ALTER TABLE runs DROP COLUMN last_seq;
+        """,
     ];
 
     private readonly string _connectionString;

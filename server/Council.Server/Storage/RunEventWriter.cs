@@ -9,10 +9,11 @@ using SQLitePCL;
 namespace Council.Server.Storage;
 
 /// <summary>
-/// Writes run events inside one transaction, and moves each run's <c>last_seq</c> once, at <see cref="Complete"/>,
-/// instead of once per event. The insert every event goes through (nearly all of them tokens) is prepared once per
-/// transaction and bound straight from UTF-8: the event is serialized into a reused buffer and handed to SQLite
-/// without a string, a boxed number or a per-execution reader in between.
+/// Writes run events inside one transaction. The insert every event goes through (nearly all of them tokens) is
+/// prepared once per transaction and bound straight from UTF-8: the event is serialized into a reused buffer and
+/// handed to SQLite without a string, a boxed number or a per-execution reader in between. A run's last seq is
+/// not kept beside its events (that was an update per running run per commit, as many as the token inserts under
+/// load); readers take it from the events' primary key.
 /// </summary>
 internal sealed class RunEventWriter : IDisposable
 {
@@ -22,7 +23,6 @@ internal sealed class RunEventWriter : IDisposable
     private byte[] _runId = new byte[64];
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
 
     public RunEventWriter(SqliteConnection connection, SqliteTransaction transaction)
     {
@@ -57,7 +57,6 @@ internal sealed class RunEventWriter : IDisposable
         {
             Check(rc);
         }
-        _lastSeq[runEvent.RunId] = runEvent.Seq;
 
         switch (runEvent)
         {
@@ -97,25 +96,6 @@ internal sealed class RunEventWriter : IDisposable
                 }
                 break;
         }
-    }
-
-    /// <summary>Moves <c>last_seq</c> of every run written to; call before committing.</summary>
-    public void Complete()
-    {
-        if (_lastSeq.Count == 0)
-        {
-            return;
-        }
-        using var update = RunStore.Command(_connection, _transaction, "UPDATE runs SET last_seq = $seq WHERE id = $run");
-        var run = update.Parameters.Add("$run", SqliteType.Text);
-        var seq = update.Parameters.Add("$seq", SqliteType.Integer);
-        foreach (var (runId, lastSeq) in _lastSeq)
-        {
-            run.Value = runId;
-            seq.Value = lastSeq;
-            update.ExecuteNonQuery();
-        }
-        _lastSeq.Clear();
     }
 
     public void Dispose()

@@ -105,7 +105,6 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                         break;
                 }
             }
-            events.Complete();
             transaction.Commit();
         }
         catch (Exception ex)
@@ -182,7 +181,6 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 {
                     writer.Apply(e, time.GetUtcNow());
                 }
-                writer.Complete();
             }
             transaction.Commit();
             LogInterrupted(logger, runId);

@@ -43,6 +43,7 @@ const SPEC = {
   'server-env': { type: 'string', multiple: true, default: [] },
   'no-probe': { type: 'boolean', default: false },
   'sample-ms': { type: 'string', default: '1000' },
+  'driver-nice': { type: 'string', default: '0' },
   settle: { type: 'string', default: '5' },
   label: { type: 'string' },
   report: { type: 'string' },
@@ -74,6 +75,9 @@ export const USAGE = `Council load driver: many hub connections running councils
   --pid N                that server's process id, for CPU/RSS/threads from /proc
   --no-probe             start the server without the load probe (no token stamps, no runtime figures)
   --sample-ms MS         server sampling period (default 1000)
+  --driver-nice N        run the driver at this nice value (-20..19; below 0 needs root), the server staying at
+                         its own: with both on one machine, the driver's clients otherwise queue behind the server's
+                         threads and that wait counts as latency the server added (default 0)
   --settle S             seconds to wait after the ramp before measuring idle RSS (default 5)
   --label NAME           name of the report (reports/<time>-<label>.json)
   --report PATH          where to write the JSON report
@@ -126,6 +130,7 @@ export function parseOptions(argv) {
     serverEnv,
     probe: !v['no-probe'],
     sampleMs: int('sample-ms', v['sample-ms'], 100, 60_000),
+    driverNice: int('driver-nice', v['driver-nice'], -20, 19),
     settleS: int('settle', v.settle, 0, 600),
     label: v.label ?? v.profile,
     report: v.report,

@@ -6,7 +6,9 @@ namespace Council.Server.LoadProbe;
 /// <summary>
 /// Which types the server allocates most, from the runtime's own sampling: it reports an allocation tick about
 /// every 100 KB allocated, naming the type of the object that crossed the mark. Counted per type, the ticks
-/// apportion the allocated bytes to types without a profiler attached. Probe only.
+/// apportion the allocated bytes to types without a profiler attached. Probe only, and a hint rather than a
+/// profile: a tick falls when a thread's allocation buffer is refilled, so the first objects a thread allocates
+/// after waking (or after a collection) are over-represented; under load the leading type changed between runs.
 /// </summary>
 internal sealed class AllocationSampler : EventListener
 {

@@ -75,7 +75,7 @@ export const USAGE = `Council load driver: many hub connections running councils
   --pid N                that server's process id, for CPU/RSS/threads from /proc
   --no-probe             start the server without the load probe (no token stamps, no runtime figures)
   --sample-ms MS         server sampling period (default 1000)
-  --driver-nice N        run the driver at this nice value (-20..19; below 0 needs root), the server staying at
+  --driver-nice=N        run the driver at this nice value (-20..19; below 0 needs root), the server staying at
                          its own: with both on one machine, the driver's clients otherwise queue behind the server's
                          threads and that wait counts as latency the server added (default 0)
   --settle S             seconds to wait after the ramp before measuring idle RSS (default 5)

@@ -87,3 +87,22 @@ test('MessagePack: runs with no seq gaps, or is skipped saying the server refuse
   assert.equal(report.results.seq.gaps, 0);
   assert.equal(report.results.runs.completed, report.results.runs.started);
 });
+
+test('targets: one command runs the scenarios and prints each target with what was measured', async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'council-targets-'));
+  const { code, output } = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(path.dirname(driver), 'targets.mjs'), '--quick', '--only', 'saturate-w16,idle5000', '--out', out]);
+    let text = '';
+    child.stdout.on('data', (d) => { text += d; });
+    child.stderr.on('data', (d) => { text += d; });
+    child.on('close', (c) => resolve({ code: c, output: text }));
+  });
+  assert.equal(code, 0, output);
+  assert.match(output, /== Council load targets/);
+  const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.rows.map((r) => r.scenario), ['idle5000', 'saturate-w16']);
+  const idle = summary.rows[0];
+  assert.match(idle.measured, /^\d+(\.\d+)? KB per connection/);
+  assert.equal(typeof idle.met, 'boolean');
+  assert.match(summary.rows[1].measured, /^\d+ token events\/s/);
+});

@@ -14,7 +14,6 @@ namespace Council.Server.Grains;
 /// </summary>
 public sealed partial class RunGrain : IDisposable
 {
-    private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(1);
 
     // Synchronous continuations: a message posted while the mailbox loop waits is handled on the poster's thread
@@ -71,7 +70,7 @@ public sealed partial class RunGrain : IDisposable
     internal void Activate()
     {
         Completion = Task.Run(ProcessMailboxAsync);
-        _ticker = RunTicker.For(_time, TickPeriod).Join(this);
+        _ticker = RunTicker.For(_time).Join(this);
         Post(new StartMessage());
     }
 

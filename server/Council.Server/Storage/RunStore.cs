@@ -79,9 +79,6 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 catch (OperationCanceledException)
                 {
                 }
-                // A delay resumes on the runtime's one timer thread: committing there (milliseconds of disk) held up
-                // every other timer in the process, the token batching window's among them.
-                await Task.Yield();
             }
         }
     }

@@ -54,10 +54,9 @@ export function serverSummary(samples, marks) {
   // Server CPU time per token event delivered: the efficiency figure, steadier than latency on a shared machine.
   if (out.serverCpuPct && tokenEvents > 0) out.serverCpuUsPerTokenEvent = Math.round((out.serverCpuPct.mean / 100) * span * 1e6 / tokenEvents * 10) / 10;
   // Everything the machine did beyond the server and the driver: other people's builds and tests.
-  if (out.machineBusyPct && out.serverCpuPct && out.driverCpuPct) {
-    const cores = first.probe?.processorCount ?? 2;
-    out.otherProcessesCpuPct = Math.round((out.machineBusyPct.mean * cores - out.serverCpuPct.mean - out.driverCpuPct.mean) * 10) / 10;
-  }
+  // The sampler takes it per sample (machine busy minus server and driver).
+  const other = stat(window.map((s) => s.otherCpuPct));
+  if (other) out.otherProcessesCpuPct = other.mean;
   if (probeStart && probeEnd && probeEnd !== probeStart) {
     out.gc = {
       gen0: probeDelta('gen0Collections'),

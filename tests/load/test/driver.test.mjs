@@ -11,23 +11,30 @@ import { fileURLToPath } from 'node:url';
 const driver = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../load.mjs');
 const fast = ['sim/t-a?ttft=30&tps=100&tokens=25', 'sim/t-b?ttft=50&tps=80&tokens=25', 'sim/t-c?ttft=40&tps=120&tokens=20', 'sim/t-d?ttft=60&tps=60&tokens=20'];
 
-function runDriver(args) {
-  const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-load-')), 'report.json');
+/** Runs a Node script to its end: { code, output } (stdout and stderr together); killed after `limitMs`. */
+function runScript(script, args, limitMs = 120_000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [driver, '--report', report, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`driver did not finish:\n${output}`)); }, 120_000);
-    child.on('exit', (code) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${path.basename(script)} did not finish:\n${output}`)); }, limitMs);
+    // 'close', not 'exit': after the output pipes are drained too.
+    child.on('close', (code) => {
       clearTimeout(timer);
-      try {
-        resolve({ code, output, report: JSON.parse(readFileSync(report, 'utf8')) });
-      } catch (e) {
-        reject(new Error(`no report (exit ${code}): ${e.message}\n${output}`));
-      }
+      resolve({ code, output });
     });
   });
+}
+
+async function runDriver(args) {
+  const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'council-load-')), 'report.json');
+  const { code, output } = await runScript(driver, ['--report', report, '--quiet', ...args]);
+  try {
+    return { code, output, report: JSON.parse(readFileSync(report, 'utf8')) };
+  } catch (e) {
+    throw new Error(`no report (exit ${code}): ${e.message}\n${output}`);
+  }
 }
 
 const common = ['--connections', '20', '--duration', '4', '--settle', '0', '--think-ms', '100', '--drain', '30',
@@ -90,13 +97,7 @@ test('MessagePack: runs with no seq gaps, or is skipped saying the server refuse
 
 test('targets: one command runs the scenarios and prints each target with what was measured', async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'council-targets-'));
-  const { code, output } = await new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(path.dirname(driver), 'targets.mjs'), '--quick', '--only', 'saturate-w16,idle5000', '--out', out]);
-    let text = '';
-    child.stdout.on('data', (d) => { text += d; });
-    child.stderr.on('data', (d) => { text += d; });
-    child.on('close', (c) => resolve({ code: c, output: text }));
-  });
+  const { code, output } = await runScript(path.join(path.dirname(driver), 'targets.mjs'), ['--quick', '--only', 'saturate-w16,idle5000', '--out', out], 240_000);
   assert.equal(code, 0, output);
   assert.match(output, /== Council load targets/);
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));

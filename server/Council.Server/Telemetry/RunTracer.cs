@@ -31,7 +31,8 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
             return;
         }
         // The grain's loop was started from the hub method, so its ambient activity is that invocation's.
-        var parent = Activity.Current?.Context ?? default;
+        // The request that started the run, which may have been handled on another thread (or node) than the grain.
+        var parent = ActivityContext.TryParse(plan.TraceParent, null, out var started) ? started : Activity.Current?.Context ?? default;
         var span = Start($"run {plan.Workflow.Name}", ActivityKind.Internal, parent);
         if (span is null)
         {

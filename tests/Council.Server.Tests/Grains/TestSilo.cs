@@ -22,6 +22,8 @@ internal sealed class TestSilo(IHost host) : IAsyncDisposable
 
     public LocalRunLogs Logs => host.Services.GetRequiredService<LocalRunLogs>();
 
+    public IServiceProvider Services => host.Services;
+
     public static async Task<TestSilo> StartAsync(TestStorage storage, CouncilOptions options, TimeProvider? time = null,
         ModelRouter? router = null, IReadOnlyList<IRunObserver>? observers = null, ISearchProvider? search = null)
     {

@@ -13,9 +13,10 @@ namespace Council.Server.Telemetry;
 /// Does nothing when no tracer provider listens.
 /// </summary>
 /// <remarks>
-/// The grain calls this from its mailbox loop, whose ambient context flows on into everything the loop does next;
+/// The grain calls this inside its activation, whose ambient context flows on into everything the grain does next;
 /// starting or stopping an activity changes <c>Activity.Current</c>, so that is done inside an isolated
-/// execution context and the loop's ambient context is left as it was.
+/// execution context and the grain's ambient context is left as it was. The run's span is a child of the
+/// request that started the run (<see cref="Workflows.RunPlan.TraceParent"/>), wherever the grain runs.
 /// </remarks>
 public sealed class RunTracer(TimeProvider time) : IRunObserver
 {

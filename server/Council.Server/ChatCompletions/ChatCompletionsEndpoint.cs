@@ -103,9 +103,11 @@ internal sealed partial class ChatCompletionsEndpoint(
         {
             var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
             var why = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "an unknown field" + where + " (council takes models, chairman, search, quorum { answers, deadline_ms }, reasoning_field)"
-                : "not valid here" + where + ": " + FirstSentence(ex.Message);
-            throw OpenAiErrorException.BadRequest($"The request body is {why}.", "invalid_body");
+                ? $"has an unknown field{where} (the council object takes models, chairman, search, quorum {{ answers, deadline_ms }}, reasoning_field)"
+                : ex.Message.Contains("could not be converted", StringComparison.Ordinal)
+                    ? $"has a value of the wrong type{where}"
+                    : $"is not valid JSON{where}: {FirstSentence(ex.Message)}";
+            throw OpenAiErrorException.BadRequest($"The request body {why}.", "invalid_body");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -147,6 +147,10 @@ public sealed class CouncilNarrator
             return;
         }
         var lane = LaneOf(t.Stage, t.Model);
+        if (lane.Done is not null)
+        {
+            return; // told already
+        }
         if (lane.Live)
         {
             Reason(t.Delta);

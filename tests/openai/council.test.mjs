@@ -182,3 +182,32 @@ test('bad requests are refused with OpenAI error bodies and the right status', a
   assert.equal(unknown.status, 404);
   assert.equal((await unknown.json()).error.code, 'unknown_url');
 });
+
+test('a client that gives up on a non-streamed council cancels the run too', async () => {
+  const prompt = `Whole, but I will not wait (${Date.now()})`;
+  const controller = new AbortController();
+  const asked = client.chat.completions.create({
+    model: 'council', messages: [{ role: 'user', content: prompt }], council: { models: [sim.slow, sim.a], chairman: sim.chair },
+  }, { signal: controller.signal }).catch((error) => error);
+
+  // The run shows up in the caller's conversations while it goes (no id comes back before the answer).
+  let runId;
+  for (let i = 0; i < 200 && !runId; i++) {
+    const conversations = await (await fetch(`${server.url}/api/conversations`)).json();
+    const mine = conversations.find((c) => c.title.startsWith(prompt.slice(0, 20)) && c.runs === 1);
+    if (mine) runId = (await (await fetch(`${server.url}/api/conversations/${mine.id}`)).json()).runs.find((r) => r.prompt === prompt)?.runId;
+    if (!runId) await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.ok(runId, 'the run is stored while it goes');
+  const hub = await connect(server.hubUrl);
+  try {
+    assert.equal((await hub.invoke('resume_run', { runId, afterSeq: 0 })).status, 'running');
+    await hub.waitFor((e) => e.runId === runId && e.type === 'token' && e.model === sim.slow);
+    controller.abort();
+    assert.ok(await asked instanceof OpenAI.APIUserAbortError);
+    const end = await hub.waitFor((e) => e.runId === runId && e.type === 'run_complete');
+    assert.equal(end.status, 'cancelled');
+  } finally {
+    await hub.stop();
+  }
+});

@@ -53,14 +53,12 @@ public sealed partial class CouncilCompletions(
 
         context.Response.Headers[RunHeader] = plan.RunId;
         var completion = new Completion("chatcmpl-" + plan.RunId, model, time.GetUtcNow().ToUnixTimeSeconds(), field);
-        var log = runs.Start(plan);
-        LogStarted(logger, plan.RunId, model, body.Stream == true);
         var ended = false;
         try
         {
             ended = body.Stream == true
-                ? await StreamAsync(context, plan, log, completion, cancellationToken)
-                : await CompleteWholeAsync(context, plan, log, completion, cancellationToken);
+                ? await StreamAsync(context, plan, completion, cancellationToken)
+                : await CompleteWholeAsync(context, plan, completion, cancellationToken);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
@@ -76,7 +74,7 @@ public sealed partial class CouncilCompletions(
     }
 
     /// <returns>True when the run had ended (its <c>run_complete</c> was read).</returns>
-    private async Task<bool> StreamAsync(HttpContext context, RunPlan plan, RunEventLog log, Completion completion, CancellationToken cancellationToken)
+    private async Task<bool> StreamAsync(HttpContext context, RunPlan plan, Completion completion, CancellationToken cancellationToken)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -91,6 +89,8 @@ public sealed partial class CouncilCompletions(
         {
             await writer.PieceAsync(piece, cancellationToken);
         }
+        // Started after the heading went out, so the first reasoning delta leaves before any member token can.
+        var log = Start(plan, completion, stream: true);
         await foreach (var runEvent in runs.ReadAsync(log, cancellationToken))
         {
             foreach (var piece in narrator.Apply(runEvent))
@@ -118,8 +118,9 @@ public sealed partial class CouncilCompletions(
         return false;
     }
 
-    private async Task<bool> CompleteWholeAsync(HttpContext context, RunPlan plan, RunEventLog log, Completion completion, CancellationToken cancellationToken)
+    private async Task<bool> CompleteWholeAsync(HttpContext context, RunPlan plan, Completion completion, CancellationToken cancellationToken)
     {
+        var log = Start(plan, completion, stream: false);
         var narrator = new CouncilNarrator(plan);
         var reasoning = new StringBuilder();
         foreach (var piece in narrator.Begin())
@@ -172,6 +173,13 @@ public sealed partial class CouncilCompletions(
             return true;
         }
         return false;
+    }
+
+    private RunEventLog Start(RunPlan plan, Completion completion, bool stream)
+    {
+        var log = runs.Start(plan);
+        LogStarted(logger, plan.RunId, completion.Model, stream);
+        return log;
     }
 
     /// <summary>Why a run that ended was not a success: failed (502, the models failed) or cancelled (409, by its owner elsewhere).</summary>

@@ -116,7 +116,10 @@ test('TrustedProxy mode: the user comes from the proxy\'s header, as for the hub
   try {
     const noUser = await fetch(`${proxied.url}/v1/models`);
     assert.equal(noUser.status, 401);
-    assert.equal((await noUser.json()).error.code, 'invalid_api_key');
+    assert.deepEqual((await noUser.json()).error, {
+      message: 'Authentication required: come through the authenticating proxy, which names the user in X-Forwarded-User.',
+      type: 'invalid_request_error', code: 'invalid_api_key',
+    });
     const client = openai(proxied, 'unused', { defaultHeaders: { 'X-Forwarded-User': 'erin' } });
     const completion = await ask(client);
     const runId = runIdOf(completion.id);

@@ -1,6 +1,8 @@
+using Council.Server.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
 
 namespace Council.Server.ChatCompletions;
 
@@ -9,7 +11,7 @@ namespace Council.Server.ChatCompletions;
 /// the way OpenAI clients expect: 401 (or 403) with an OpenAI error body saying why (no key, unknown, revoked,
 /// expired), besides the challenge's <c>WWW-Authenticate</c>. Everything else goes to the default handler.
 /// </summary>
-internal sealed class OpenAiAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+internal sealed class OpenAiAuthorizationResultHandler(IOptions<AuthOptions> auth) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -29,8 +31,9 @@ internal sealed class OpenAiAuthorizationResultHandler : IAuthorizationMiddlewar
         }
         var authentication = await context.AuthenticateAsync();
         await context.ChallengeAsync();
-        var why = authentication.Failure?.Message
-            ?? "Authentication required: send your Council API key as 'Authorization: Bearer <key>'.";
+        var why = authentication.Failure?.Message ?? (auth.Value.Mode == AuthMode.TrustedProxy
+            ? $"Authentication required: come through the authenticating proxy, which names the user in {auth.Value.UserHeader}."
+            : "Authentication required: send your Council API key as 'Authorization: Bearer <key>'.");
         await new OpenAiErrorException(StatusCodes.Status401Unauthorized, why, "invalid_request_error", "invalid_api_key").WriteAsync(context.Response);
     }
 }

@@ -211,3 +211,15 @@ test('a client that gives up on a non-streamed council cancels the run too', asy
     await hub.stop();
   }
 });
+
+test('bodies and chunks are UTF-8 JSON without needless escapes (model text, ids with &)', async () => {
+  const response = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'council', stream: true, messages: [{ role: 'user', content: 'Naïve Bayes — pourquoi ?' }], council }),
+  });
+  const raw = await response.text();
+  assert.match(raw, new RegExp(`members: ${sim.a.replace(/[?]/g, '\\?')}`), 'ids keep their & as is');
+  assert.ok(raw.includes(' · workflow council'));
+  assert.ok(!/\\u00[0-9A-F]{2}/i.test(raw), 'no \\u escapes of non-ASCII text');
+  assert.ok(raw.endsWith('data: [DONE]\n\n'));
+});

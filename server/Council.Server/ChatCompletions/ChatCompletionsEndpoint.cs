@@ -28,7 +28,7 @@ internal sealed partial class ChatCompletionsEndpoint(
                 .. CouncilModelIds.All(workflows).Select(id => new ModelEntry(id, "model", 0, CouncilModelIds.Council)),
                 .. simulatedModels.ListModels().Select(m => new ModelEntry(m.Id, "model", 0, SimulatedProvider.ProviderName)),
             ]),
-            OpenAiJsonContext.Default.ModelList,
+            V1Json.Context.ModelList,
             contentType: null,
             context.RequestAborted);
 

@@ -56,9 +56,9 @@ internal sealed class CompletionChunkWriter(HttpResponse response, string id, st
     {
         var writer = response.BodyWriter;
         writer.Write("data: "u8);
-        using (var json = new Utf8JsonWriter(writer))
+        using (var json = new Utf8JsonWriter(writer, V1Json.WriterOptions))
         {
-            JsonSerializer.Serialize(json, chunk, OpenAiJsonContext.Default.ChatCompletionChunk);
+            JsonSerializer.Serialize(json, chunk, V1Json.Context.ChatCompletionChunk);
         }
         writer.Write("\n\n"u8);
         await writer.FlushAsync(cancellationToken);

@@ -169,7 +169,7 @@ public sealed partial class CouncilCompletions(
                     },
                 ],
                 Usage = Usage(end.Metrics),
-            }, OpenAiJsonContext.Default.ChatCompletion, contentType: null, cancellationToken);
+            }, V1Json.Context.ChatCompletion, contentType: null, cancellationToken);
             return true;
         }
         return false;

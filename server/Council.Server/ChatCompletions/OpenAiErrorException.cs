@@ -55,6 +55,6 @@ public sealed class OpenAiErrorException : Exception
         {
             response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
-        return response.WriteAsJsonAsync(new ErrorBody(ToWire()), OpenAiJsonContext.Default.ErrorBody, contentType: null, response.HttpContext.RequestAborted);
+        return response.WriteAsJsonAsync(new ErrorBody(ToWire()), V1Json.Context.ErrorBody, contentType: null, response.HttpContext.RequestAborted);
     }
 }

@@ -1,5 +1,6 @@
 using Council.Server;
 using Council.Server.Auth;
+using Council.Server.ChatCompletions;
 using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Operations;
@@ -15,6 +16,7 @@ builder.AddCouncilCore();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
 builder.AddCouncilHub();
+builder.AddCouncilChatCompletions();
 builder.AddCouncilAuth();
 builder.AddCouncilTelemetry();
 builder.AddCouncilLoadProbe(); // After every hub protocol: it wraps them (off unless Council:LoadProbe:Enabled).
@@ -25,7 +27,7 @@ app.EnsureSafeBinding();
 app.UseCouncilAuth();
 app.MapCouncilWebClient();
 app.MapCouncilHub();
-app.MapCouncilProviders();
+app.MapCouncilChatCompletions();
 app.MapCouncilConversations();
 app.MapCouncilOperations();
 app.MapCouncilLoadProbe();

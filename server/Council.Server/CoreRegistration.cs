@@ -25,6 +25,7 @@ public static class CoreRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<CouncilDatabase>();
+        builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunStore>());
         return builder;

@@ -34,6 +34,7 @@ public sealed partial class RunGrain : IDisposable
     private readonly List<StageRun> _stages = [];
     private readonly List<ModelCall> _calls = [];
     private IDisposable? _ticker;
+    private IDisposable? _storageWatch;
     private StageRun? _current;
     private long _startedAt;
     private long _lastEventAt;
@@ -72,6 +73,7 @@ public sealed partial class RunGrain : IDisposable
         Completion = Task.Run(ProcessMailboxAsync);
         _ticker = RunTicker.For(_time).Join(this);
         Post(new StartMessage());
+        _storageWatch = _store.Health.WhenUnavailable(reason => Post(new StorageFailedMessage(reason)));
     }
 
     /// <summary>Skips one model; false when it had already finished (or never ran).</summary>
@@ -92,6 +94,7 @@ public sealed partial class RunGrain : IDisposable
     public void Dispose()
     {
         _ticker?.Dispose();
+        _storageWatch?.Dispose();
         _searchCancellation.Dispose();
     }
 
@@ -168,6 +171,9 @@ public sealed partial class RunGrain : IDisposable
                 break;
             case TickMessage:
                 OnTick();
+                break;
+            case StorageFailedMessage m:
+                EndRun(RunStatus.Failed, $"Storage is unavailable ({m.Reason}): the run was stopped. Its events up to here are kept; run it again later.");
                 break;
             case SearchDoneMessage m:
                 _sources = m.Results;
@@ -373,6 +379,7 @@ public sealed partial class RunGrain : IDisposable
             Observe(o => o.CallStreaming(_plan, call.Stage, call.Model));
             await foreach (var chunk in call.Provider.StreamAsync(call.Request, token).WithCancellation(token))
             {
+                await _store.WaitForRoomAsync(token); // backpressure: read the provider no faster than storage writes
                 Post(new ChunkMessage(call.Id, chunk));
             }
             Post(new CallEndedMessage(call.Id, null));

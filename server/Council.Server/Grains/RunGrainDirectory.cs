@@ -34,12 +34,12 @@ public sealed class RunGrainDirectory(
     /// <summary>Activates the grain for a new run; it starts at once.</summary>
     public RunGrain Start(RunPlan plan)
     {
+        store.RunStarted(plan); // refuses the run when storage is unavailable or its conversation was just deleted
         var grain = new RunGrain(plan, router, store, options.Value, time, _logger, _observers, search);
         if (!_grains.TryAdd(plan.RunId, grain))
         {
             throw new InvalidOperationException($"Run {plan.RunId} exists already.");
         }
-        store.RunStarted(plan);
         grain.Activate();
         _ = ReleaseWhenIdleAsync(grain);
         return grain;

@@ -24,6 +24,9 @@ internal sealed record FlushMessage(int CallId) : RunMessage;
 /// <summary>The web search returned: results, or the reason it failed.</summary>
 internal sealed record SearchDoneMessage(IReadOnlyList<Contracts.Messages.SearchResult> Results, string? Error) : RunMessage;
 
+/// <summary>Storage stopped taking writes: the run ends failed with <paramref name="Reason"/>.</summary>
+internal sealed record StorageFailedMessage(string Reason) : RunMessage;
+
 /// <summary>A periodic tick: heartbeats and first-token / stall timeouts.</summary>
 internal sealed record TickMessage : RunMessage
 {

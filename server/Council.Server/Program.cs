@@ -21,7 +21,10 @@ builder.AddCouncilLoadProbe(); // After every hub protocol: it wraps them (off u
 
 var app = builder.Build();
 
-app.EnsureSafeBinding();
+if (!app.EnsureSafeBinding())
+{
+    return 1; // None mode asked to listen beyond loopback: said why, and does not start.
+}
 app.UseCouncilAuth();
 app.MapCouncilWebClient();
 app.MapCouncilHub();
@@ -31,6 +34,7 @@ app.MapCouncilOperations();
 app.MapCouncilLoadProbe();
 
 app.Run();
+return Environment.ExitCode;
 
 /// <summary>The entry point, visible to tests that host the app.</summary>
 public partial class Program;

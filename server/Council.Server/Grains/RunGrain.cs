@@ -361,7 +361,7 @@ public sealed partial class RunGrain : IDisposable
 
     private void StartCall(StageRun stage, string model, IReadOnlyList<ChatMessage> messages)
     {
-        var provider = _router.Find(model) ?? throw new InvalidOperationException($"No provider serves {model}.");
+        var provider = _router.Find(model) ?? new UnservedModelProvider(model); // fails the call: fallbacks take over
         var call = new ModelCall(_calls.Count, stage.Index, model, provider, new LlmRequest(model, messages), _time.GetTimestamp());
         _calls.Add(call);
         stage.Calls.Add(call);

@@ -39,7 +39,7 @@ public sealed partial class RunGrain : IDisposable
     private long _startedAt;
     private long _lastEventAt;
     private bool _waitingForLateAnswers;
-    private int _tokens;
+    private readonly TokenBudget _budget;
     private volatile RunStatus _status = RunStatus.Running;
 
     internal RunGrain(RunPlan plan, ModelRouter router, RunStore store, CouncilOptions options, TimeProvider time, ILogger logger,
@@ -53,6 +53,7 @@ public sealed partial class RunGrain : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _budget = new TokenBudget(options.MaxTokensPerRun);
         Log = new RunEventLog(plan.RunId);
     }
 
@@ -409,6 +410,11 @@ public sealed partial class RunGrain : IDisposable
                 break;
             case UsageChunk usage:
                 call.ReportedUsage = usage;
+                _budget.Report(call.Id, usage.CompletionTokens);
+                if (_budget.Exceeded)
+                {
+                    EndRun(RunStatus.Failed, TokenLimitReached());
+                }
                 break;
             case FinishChunk finish:
                 call.FinishReason = finish.Reason;
@@ -423,9 +429,9 @@ public sealed partial class RunGrain : IDisposable
     private void OnText(ModelCall call, string text, long now, long emittedAt)
     {
         // Checked before the text is kept: a chunk past the budget is neither sent nor part of model_complete.text.
-        if (++_tokens > _options.MaxTokensPerRun)
+        if (!_budget.TryAdd(call.Id, text))
         {
-            EndRun(RunStatus.Failed, $"The run reached its limit of {_options.MaxTokensPerRun} tokens (Council:MaxTokensPerRun).");
+            EndRun(RunStatus.Failed, TokenLimitReached());
             return;
         }
         call.Text.Append(text);
@@ -459,6 +465,9 @@ public sealed partial class RunGrain : IDisposable
                 _ => Post(new FlushMessage(id)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
+
+    private string TokenLimitReached() =>
+        $"The run reached its limit of {_budget.Max} tokens (Council:MaxTokensPerRun; counted from the providers' usage, estimated while a model streams).";
 
     // Apart from OnText, so its closure is allocated once per call, not once per token.
     private void OnFirstToken(ModelCall call, long now)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Council.Server.Auth;
 
@@ -23,6 +24,9 @@ public static partial class AuthRegistration
                 "Council:Auth:Mode is TrustedProxy: list the proxy's IP addresses in Council:Auth:TrustedProxies.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<ApiKeyConnections>();
+        builder.Services.Configure<HubOptions>(o => o.AddFilter<ApiKeyConnections>());
+        builder.Services.AddHostedService<ApiKeyRevalidation>();
         builder.Services.AddAuthentication(CouncilUser.Scheme)
             .AddScheme<AuthenticationSchemeOptions, CouncilAuthenticationHandler>(CouncilUser.Scheme, null);
         builder.Services.AddAuthorizationBuilder()

@@ -86,7 +86,9 @@ for (const c of refusals) {
   test(`None mode refuses to start when ${c.name} asks for a non-loopback address`, async () => {
     const server = run(c);
     // A server that listens instead never exits by itself: give up on it after a while.
-    const code = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    let timer;
+    const code = await Promise.race([server.exited, new Promise((r) => { timer = setTimeout(() => r('still running'), 20_000); })]);
+    clearTimeout(timer);
     if (code === 'still running') server.kill();
     assert.notEqual(code, 0, server.output());
     assert.match(server.output(), /Council:Auth:Mode is None .* listens on loopback only, but it was asked to listen on/);

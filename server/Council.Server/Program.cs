@@ -3,7 +3,6 @@ using Council.Server.Auth;
 using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Operations;
-using Council.Server.LoadProbe;
 using Council.Server.Providers;
 using Council.Server.Search;
 using Council.Server.Telemetry;
@@ -17,7 +16,6 @@ builder.AddCouncilSearch();
 builder.AddCouncilHub();
 builder.AddCouncilAuth();
 builder.AddCouncilTelemetry();
-builder.AddCouncilLoadProbe(); // After every hub protocol: it wraps them (off unless Council:LoadProbe:Enabled).
 
 var app = builder.Build();
 
@@ -31,7 +29,6 @@ app.MapCouncilHub();
 app.MapCouncilProviders();
 app.MapCouncilConversations();
 app.MapCouncilOperations();
-app.MapCouncilLoadProbe();
 
 app.Run();
 return Environment.ExitCode;

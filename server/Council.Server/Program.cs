@@ -16,6 +16,7 @@ builder.AddCouncilSearch();
 builder.AddCouncilHub();
 builder.AddCouncilAuth();
 builder.AddCouncilTelemetry();
+builder.AddCouncilConnectionLimits();
 
 var app = builder.Build();
 
@@ -23,6 +24,7 @@ if (!app.EnsureSafeBinding())
 {
     return 1; // None mode asked to listen beyond loopback: said why, and does not start.
 }
+app.UseCouncilConnectionLimits();
 app.UseCouncilAuth();
 app.MapCouncilWebClient();
 app.MapCouncilHub();

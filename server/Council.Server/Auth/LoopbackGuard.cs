@@ -53,7 +53,7 @@ public static partial class LoopbackGuard
         }
         app.Use(async (context, next) =>
         {
-            if (context.Connection.LocalIpAddress is { } local && !IPAddress.IsLoopback(local))
+            if (context.Connection.LocalIpAddress is { } local && !IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await context.Response.WriteAsync("Council:Auth:Mode is None: this server serves loopback only.", context.RequestAborted);

@@ -16,9 +16,9 @@ public sealed class CouncilRunBridge(IGrainFactory grains, LocalRunLogs logs)
     /// <summary>Starts the run at once; its events are in the returned log from the first one on.</summary>
     public async Task<RunEventLog> StartAsync(RunPlan plan)
     {
-        await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+        var started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
         // The grain was placed on this node (prefer-local), so its log is here.
-        return logs.Find(plan.RunId, plan.Owner) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
+        return logs.Collect(started.Handoff) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
     }
 
     /// <summary>

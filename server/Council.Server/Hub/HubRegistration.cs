@@ -34,15 +34,18 @@ public static class HubRegistration
             {
                 o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CouncilJsonContext.Default);
                 o.PayloadSerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
-            });
+            })
+            // Microsoft's protocol with its default options, as a .NET client's plain AddMessagePackProtocol() has them:
+            // the contract records carry their MessagePack keys, enum strings and decimal formatter themselves.
+            .AddMessagePackProtocol();
 
         builder.Services.RemoveAll<IHubProtocol>();
-        builder.Services.AddSingleton<IHubProtocol>(sp =>
-            new ReadableBindingErrorsProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
-        builder.Services.AddSingleton<IHubProtocol>(sp =>
-            new ReadableBindingErrorsProtocol(new MessagePack.MessagePackHubProtocol(
-                sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
-                new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
+        builder.Services.AddSingleton<IHubProtocol>(sp => new ReadableBindingErrorsProtocol(
+            new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>()),
+            maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>()));
+        builder.Services.AddSingleton<IHubProtocol>(sp => new ReadableBindingErrorsProtocol(
+            new MessagePackHubProtocol(sp.GetRequiredService<IOptions<MessagePackHubProtocolOptions>>()),
+            maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>()));
         builder.Services.AddSingleton<RunSubscriptions>();
         builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;

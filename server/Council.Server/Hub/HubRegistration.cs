@@ -45,7 +45,8 @@ public static class HubRegistration
             maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>()));
         builder.Services.AddSingleton<IHubProtocol>(sp => new ReadableBindingErrorsProtocol(
             new MessagePackHubProtocol(sp.GetRequiredService<IOptions<MessagePackHubProtocolOptions>>()),
-            maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>()));
+            maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>(),
+            new MessagePackArgumentExplainer(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions)));
         builder.Services.AddSingleton<RunSubscriptions>();
         builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;

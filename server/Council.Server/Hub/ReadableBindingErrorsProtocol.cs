@@ -14,7 +14,11 @@ namespace Council.Server.Hub;
 /// reason in the close message (SignalR passes a <see cref="HubException"/>'s message on even without detailed
 /// errors). Each is logged once, as a refusal: no stack.
 /// </summary>
-public sealed partial class ReadableBindingErrorsProtocol(IHubProtocol inner, long maximumMessageSize, ILogger<ReadableBindingErrorsProtocol> logger) : IHubProtocol
+public sealed partial class ReadableBindingErrorsProtocol(
+    IHubProtocol inner,
+    long maximumMessageSize,
+    ILogger<ReadableBindingErrorsProtocol> logger,
+    MessagePackArgumentExplainer? explainer = null) : IHubProtocol
 {
     public string Name => inner.Name;
 
@@ -36,6 +40,7 @@ public sealed partial class ReadableBindingErrorsProtocol(IHubProtocol inner, lo
             // Refused as soon as the frame's prefix arrives, instead of after buffering up to the limit.
             throw Refuse($"a message of {length} bytes is over the {maximumMessageSize}-byte limit");
         }
+        var frame = input;
         try
         {
             if (!inner.TryParseMessage(ref input, binder, out message))
@@ -52,7 +57,7 @@ public sealed partial class ReadableBindingErrorsProtocol(IHubProtocol inner, lo
             var cause = failure.BindingFailure.SourceException;
             var readable = cause.Message == "Method does not exist."
                 ? $"Unknown hub method '{failure.Target}'."
-                : $"The arguments of '{failure.Target}' do not match the contract: {Describe(cause)}";
+                : $"The arguments of '{failure.Target}' do not match the contract: {explainer?.Explain(frame, binder, failure.Target) ?? Describe(cause)}";
             LogBindingRefused(logger, Name, failure.Target, readable);
             message = new InvocationBindingFailureMessage(failure.InvocationId, failure.Target, ExceptionDispatchInfo.Capture(new HubException(readable)));
         }

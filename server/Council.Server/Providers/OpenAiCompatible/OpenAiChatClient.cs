@@ -11,8 +11,8 @@ using Polly.Timeout;
 namespace Council.Server.Providers.OpenAiCompatible;
 
 /// <summary>
-/// Typed <see cref="HttpClient"/> for <c>POST /chat/completions</c> with <c>stream: true</c>: sends through the retry
-/// pipeline, then reads the SSE body with <see cref="SseParser"/> and maps it to <see cref="LlmChunk"/>s.
+/// Typed <see cref="HttpClient"/> for <c>POST /chat/completions</c> with <c>stream: true</c>: sends (the client's
+/// resilience handler retries until the response headers are in), then reads the SSE body with <see cref="SseParser"/> and maps it to <see cref="LlmChunk"/>s.
 /// </summary>
 public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> logger)
 {
@@ -77,14 +77,14 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
             StreamOptions = call.Options.IncludeUsage ? new StreamOptions(true) : null,
         }, OpenAiJsonContext.Default.ChatCompletionRequest);
 
-        var attempt = new AttemptState(this, call, body);
+        // The provider's HttpClient retries (its resilience handler) until the response headers are in.
+        var attempt = new OpenAiResilience.Attempts();
+        using var request = CreateRequest(call, body);
+        request.Options.Set(OpenAiResilience.AttemptsKey, attempt);
         HttpResponseMessage response;
         try
         {
-            response = await call.Pipeline.ExecuteAsync(
-                static async (state, token) => await state.SendOnceAsync(token),
-                attempt,
-                cancellationToken);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -110,9 +110,6 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
         }
         return response;
     }
-
-    private Task<HttpResponseMessage> SendOnceAsync(OpenAiChatCall call, byte[] body, CancellationToken cancellationToken) =>
-        http.SendAsync(CreateRequest(call, body), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     private static HttpRequestMessage CreateRequest(OpenAiChatCall call, byte[] body)
     {
@@ -276,7 +273,7 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
         {
             detail.Append("; gave up after ").Append(attempts).Append(" attempts");
         }
-        else if (OpenAiRetryPipeline.IsTransient(response.StatusCode) && OpenAiRetryPipeline.RetryAfter(response, TimeProvider.System) is { } wait)
+        else if (OpenAiResilience.IsTransient(response.StatusCode) && OpenAiResilience.RetryAfter(response, TimeProvider.System) is { } wait)
         {
             detail.Append("; asked to retry after ").Append((long)wait.TotalSeconds).Append(" s");
         }
@@ -320,16 +317,4 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
     }
 
     private static string Tries(int attempts) => attempts > 1 ? $" (gave up after {attempts} attempts)" : "";
-
-    /// <summary>State of one call across tries: each try needs a fresh request message.</summary>
-    private sealed class AttemptState(OpenAiChatClient client, OpenAiChatCall call, byte[] body)
-    {
-        public int Count { get; private set; }
-
-        public Task<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken)
-        {
-            Count++;
-            return client.SendOnceAsync(call, body, cancellationToken);
-        }
-    }
 }

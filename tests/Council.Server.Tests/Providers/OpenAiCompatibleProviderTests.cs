@@ -263,6 +263,20 @@ public sealed class OpenAiCompatibleProviderTests
         failure.Message.ShouldContain("\"content\":\"bro");
     }
 
+    [TestCase("garbage-then-error", "Model overloaded, try again later", "503")]
+    [TestCase("garbage-then-error-data", "Upstream stream reset", "stream_reset")]
+    public async Task Stream_WithUnparsableDataThenAnErrorEvent_FailsWithTheProvidersMessage(string recording, string message, string code, CancellationToken cancellationToken)
+    {
+        await using var host = await StartHostAsync($"replay.{recording}", NewTestId(), cancellationToken);
+
+        var (chunks, error) = await host.ProviderFor(Model).StreamAsync(StreamCollector.Ask(Model), cancellationToken).CollectAsync(cancellationToken);
+
+        chunks.Content().ShouldBe([new TextChunk("Part")]);
+        var failure = error.ShouldBeOfType<ProviderException>();
+        failure.Message.ShouldBe(message);
+        failure.Code.ShouldBe(code);
+    }
+
     [Test]
     public async Task Stream_EndingWithoutFinishReasonOrDone_FailsAsIncomplete(CancellationToken cancellationToken)
     {

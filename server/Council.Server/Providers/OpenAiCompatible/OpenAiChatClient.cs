@@ -143,8 +143,19 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             await using var sniffer = new CommentSniffingStream(body, () => writer.TryWrite(KeepAliveChunk.Instance));
             var done = false;
+            // Data that did not parse fails the stream, unless the provider's error event comes next: then its message does.
+            ProviderException? malformed = null;
             await foreach (var item in SseParser.Create(sniffer, OpenAiSseEvent.Parse).EnumerateAsync(cancellationToken))
             {
+                if (malformed is not null && !item.Data.IsError)
+                {
+                    throw malformed;
+                }
+                if (item.Data.Malformed is { } unparsed && !item.Data.IsError)
+                {
+                    malformed = unparsed;
+                    continue;
+                }
                 if (item.Data.IsDone)
                 {
                     done = true;
@@ -164,6 +175,10 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
                 }
                 // An event with nothing to show (role, empty delta, usage held back) is still a sign of life.
                 await WriteAllAsync(writer, output.Count > 0 ? output : [KeepAliveChunk.Instance], cancellationToken);
+            }
+            if (malformed is not null)
+            {
+                throw malformed;
             }
             if (!done && !mapper.Finished)
             {

@@ -26,6 +26,9 @@ internal sealed class ModelCall(int id, int stage, string model, ILlmProvider pr
     /// <summary>Deltas received but not yet sent, merged within the batching window.</summary>
     public StringBuilder Pending { get; } = new();
 
+    /// <summary>Reasoning received but not yet sent, batched with <see cref="Pending"/>.</summary>
+    public StringBuilder PendingReasoning { get; } = new();
+
     /// <summary>Emission times of the first and last token in <see cref="Pending"/>, and how many tokens it holds.</summary>
     public long PendingFirstEmittedAt { get; set; }
     public long PendingLastEmittedAt { get; set; }

@@ -400,6 +400,9 @@ public sealed partial class RunGrain : IDisposable
             case TextChunk { Text.Length: > 0 } text:
                 OnText(call, text.Text, now, text.EmittedAt != 0 ? text.EmittedAt : now);
                 break;
+            case ReasoningChunk { Text.Length: > 0 } reasoning:
+                OnText(call, "", now, now, reasoning.Text);
+                break;
             case UsageChunk usage:
                 call.ReportedUsage = usage;
                 break;
@@ -413,7 +416,7 @@ public sealed partial class RunGrain : IDisposable
     /// The first delta of a model goes out at once; later ones go out at most once per batching window,
     /// merged, so a fast model sends fewer, larger deltas and a slow one is never held back.
     /// </summary>
-    private void OnText(ModelCall call, string text, long now, long emittedAt)
+    private void OnText(ModelCall call, string text, long now, long emittedAt, string? reasoning = null)
     {
         // Checked before the text is kept: a chunk past the budget is neither sent nor part of model_complete.text.
         if (++_tokens > _options.MaxTokensPerRun)
@@ -422,17 +425,20 @@ public sealed partial class RunGrain : IDisposable
             return;
         }
         call.Text.Append(text);
-        call.TextChunks++;
+        if (reasoning is null)
+        {
+            call.TextChunks++;
+        }
         var window = _options.TokenBatchWindowMs;
         if (call.FirstTokenAt is null || window == 0 ||
-            (call.Pending.Length == 0 && _time.GetElapsedTime(call.LastFlushAt, now).TotalMilliseconds >= window))
+            (call.Pending.Length == 0 && call.PendingReasoning.Length == 0 && _time.GetElapsedTime(call.LastFlushAt, now).TotalMilliseconds >= window))
         {
             if (call.FirstTokenAt is null)
             {
                 OnFirstToken(call, now);
             }
             call.LastFlushAt = now;
-            EmitToken(call, text, emittedAt, emittedAt, 1);
+            EmitToken(call, text, emittedAt, emittedAt, 1, reasoning);
             return;
         }
 
@@ -443,6 +449,7 @@ public sealed partial class RunGrain : IDisposable
         call.PendingLastEmittedAt = emittedAt;
         call.PendingTokens++;
         call.Pending.Append(text);
+        call.PendingReasoning.Append(reasoning);
         if (!call.FlushScheduled)
         {
             call.FlushScheduled = true;
@@ -462,20 +469,22 @@ public sealed partial class RunGrain : IDisposable
 
     private void FlushPending(ModelCall call)
     {
-        if (call.Pending.Length == 0)
+        if (call.Pending.Length == 0 && call.PendingReasoning.Length == 0)
         {
             return;
         }
         var delta = call.Pending.ToString();
+        var reasoning = call.PendingReasoning.Length > 0 ? call.PendingReasoning.ToString() : null;
         call.Pending.Clear();
+        call.PendingReasoning.Clear();
         call.LastFlushAt = _time.GetTimestamp();
-        EmitToken(call, delta, call.PendingFirstEmittedAt, call.PendingLastEmittedAt, call.PendingTokens);
+        EmitToken(call, delta, call.PendingFirstEmittedAt, call.PendingLastEmittedAt, call.PendingTokens, reasoning);
         call.PendingTokens = 0;
     }
 
-    private void EmitToken(ModelCall call, string delta, long firstEmittedAt, long lastEmittedAt, int tokens)
+    private void EmitToken(ModelCall call, string delta, long firstEmittedAt, long lastEmittedAt, int tokens, string? reasoning = null)
     {
-        var token = new TokenEvent(RunId, Log.NextSeq, call.Stage, call.Model, delta);
+        var token = new TokenEvent(RunId, Log.NextSeq, call.Stage, call.Model, delta, reasoning);
         foreach (var observer in _observers)
         {
             try

@@ -35,13 +35,17 @@ public sealed record ModelStartEvent(
     [property: Key("model")] string Model) : RunEvent(RunId, Seq);
 
 /// <summary><c>token</c>: the next piece of a model's text in a stage.</summary>
+/// <param name="Delta">Answer text; empty in an event that carries only reasoning.</param>
+/// <param name="Reasoning">The next piece of the model's reasoning (thinking shown apart from the answer), where the
+/// provider streams it; absent otherwise. Concatenated in seq order, as the deltas are.</param>
 [MessagePackObject]
 public sealed record TokenEvent(
     string RunId,
     long Seq,
     [property: Key("stage")] int Stage,
     [property: Key("model")] string Model,
-    [property: Key("delta")] string Delta) : RunEvent(RunId, Seq);
+    [property: Key("delta")] string Delta,
+    [property: Key("reasoning")] string? Reasoning = null) : RunEvent(RunId, Seq);
 
 /// <summary><c>model_complete</c>: a model call ended, with all its text.</summary>
 /// <param name="Ranking">Review stage: model ids in the order this reviewer ranked them.</param>

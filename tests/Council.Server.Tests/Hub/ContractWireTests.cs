@@ -64,6 +64,7 @@ public sealed class ContractWireTests
         yield return new TestCaseData("stage_progress", new StageProgressEvent("r1", 2, 0, "answers", StageStatus.Started, 0, 2, 0, [], ["sim/a", "sim/b"]));
         yield return new TestCaseData("model_start", new ModelStartEvent("r1", 3, 0, "sim/a"));
         yield return new TestCaseData("token", new TokenEvent("r1", 4, 0, "sim/a", "naïve 日本語 🎉"));
+        yield return new TestCaseData("token", new TokenEvent("r1", 4, 0, "sim/a", "", "Let me think."));
         yield return new TestCaseData("model_complete", new ModelCompleteEvent("r1", 5, 0, "sim/a", ModelStatus.Ok, "text", null, 40, 90, usage));
         yield return new TestCaseData("model_complete", new ModelCompleteEvent("r1", 6, 1, "sim/b", ModelStatus.Cancelled, "", "skipped", null, 9, new Usage(1, 0, null, true), ["sim/a"], false));
         yield return new TestCaseData("search_results", new SearchResultsEvent("r1", 7, 0, [new SearchResult("t", "https://x", "s")]));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Council.Contracts;
 using Council.Contracts.Hub;
 using Council.Contracts.Messages;
+using Council.Server.Tests.Providers;
 using Council.Server.Tests.Telemetry;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -25,13 +26,48 @@ public sealed class TypedClientTests
 
     private static readonly JsonSerializerOptions Contract = new(CouncilJsonContext.Default.Options);
 
+    /// <summary>A model of an OpenAI-compatible provider that replays OpenRouter's stream: reasoning, then the answer.</summary>
+    private const string Reasoner = "recorded/anthropic/claude-sonnet-4";
+
     private CouncilApp _app = null!;
+    private RecordedStreamServer _provider = null!;
 
     [OneTimeSetUp]
-    public void StartServer() => _app = new CouncilApp(new Dictionary<string, string?> { ["Council:Search:SimulatedDelayMs"] = "5" }).Start();
+    public async Task StartServer()
+    {
+        _provider = await RecordedStreamServer.StartAsync(CancellationToken.None);
+        _app = new CouncilApp(new Dictionary<string, string?>
+        {
+            ["Council:Search:SimulatedDelayMs"] = "5",
+            ["Council:Providers:recorded:BaseUrl"] = _provider.BaseUrl("replay.openrouter", "typed-client"),
+            ["Council:Providers:recorded:ApiKey"] = "sk-test",
+        }).Start();
+    }
 
     [OneTimeTearDown]
-    public async Task StopServer() => await _app.DisposeAsync();
+    public async Task StopServer()
+    {
+        await _app.DisposeAsync();
+        await _provider.DisposeAsync();
+    }
+
+    [TestCase("json")]
+    [TestCase("messagepack")]
+    public async Task ReasoningReachesTheClient_ApartFromTheAnswer(string protocol)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var client = await TypedClient.ConnectAsync(_app.BaseAddress, protocol, timeout.Token);
+
+        var started = await client.Connection.InvokeAsync<StartRunResult>(HubMethodNames.StartRun,
+            new StartRunRequest("What is the capital of France?", Models: [Reasoner, Fast], Chairman: Chair), timeout.Token);
+        await client.WaitForAsync<RunCompleteEvent>(e => e.RunId == started.RunId, timeout.Token);
+
+        var tokens = client.Events(started.RunId).OfType<TokenEvent>().Where(t => t.Stage == 0 && t.Model == Reasoner).ToList();
+        string.Concat(tokens.Select(t => t.Reasoning)).ShouldBe("The user asks for a capital. It is Paris.");
+        string.Concat(tokens.Select(t => t.Delta)).ShouldBe("The capital of France is **Paris**.");
+        client.Events(started.RunId).OfType<ModelCompleteEvent>().Single(c => c.Stage == 0 && c.Model == Reasoner)
+            .Text.ShouldBe("The capital of France is **Paris**.");
+    }
 
     [TestCase("json")]
     [TestCase("messagepack")]

@@ -43,7 +43,7 @@ describe('<LaneCard>', () => {
     expect(details.open).toBe(false);
     expect(details.querySelector('summary')?.textContent).toBe('Reasoning 5 words');
     expect(details.querySelector('.lane-reasoning-text')?.textContent).toBe('Let me think it over.');
-    expect(container.querySelector('.lane-body')?.textContent).toBe('Blue.');
+    expect(container.querySelector('.lane-body')?.textContent?.trim()).toBe('Blue.');
   });
 
   it('says the model is thinking while only reasoning has come, and shows no reasoning for a model without any', () => {

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -7,12 +6,13 @@ using System.Threading.Channels;
 using Council.Server.Providers.OpenAiCompatible.Wire;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
+using Refit;
 
 namespace Council.Server.Providers.OpenAiCompatible;
 
 /// <summary>
-/// Typed <see cref="HttpClient"/> for <c>POST /chat/completions</c> with <c>stream: true</c>: sends (the client's
-/// resilience handler retries until the response headers are in), then reads the SSE body with <see cref="SseParser"/> and maps it to <see cref="LlmChunk"/>s.
+/// Typed <see cref="HttpClient"/> for <c>POST /chat/completions</c> with <c>stream: true</c>: sends through
+/// <see cref="IOpenAiApi"/> (Refit; the client's resilience handler retries until the response headers are in), then reads the SSE body with <see cref="SseParser"/> and maps it to <see cref="LlmChunk"/>s.
 /// </summary>
 public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> logger)
 {
@@ -20,6 +20,12 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
 
     /// <summary>Chunks buffered between the network reader and the consumer; beyond this, reading waits (TCP backpressure).</summary>
     private const int BufferedChunks = 64;
+
+    /// <summary>Refit's settings for <see cref="IOpenAiApi"/>: the wire format's source-generated JSON.</summary>
+    private static readonly RefitSettings Api = new()
+    {
+        ContentSerializer = new SystemTextJsonContentSerializer(OpenAiJsonContext.Default.Options),
+    };
 
     internal async IAsyncEnumerable<LlmChunk> StreamAsync(OpenAiChatCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -66,25 +72,37 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
         }
     }
 
-    /// <summary>Sends the request (retrying per the pipeline) and returns a 2xx response with its body unread.</summary>
+    /// <summary>Sends the request (retried by the HttpClient's resilience handler) and returns a 2xx response with its body unread.</summary>
     private async Task<HttpResponseMessage> SendAsync(OpenAiChatCall call, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ChatCompletionRequest
+        var body = new ChatCompletionRequest
         {
             Model = call.UpstreamModel,
             Messages = call.Messages.Select(m => WireMessage.Text(m.Role, m.Content)).ToArray(),
             Stream = true,
             StreamOptions = call.Options.IncludeUsage ? new StreamOptions(true) : null,
-        }, OpenAiJsonContext.Default.ChatCompletionRequest);
+        };
+        var headers = new Dictionary<string, string>(call.Options.Headers, StringComparer.OrdinalIgnoreCase);
+        if (call.ApiKey is { } key)
+        {
+            headers["Authorization"] = $"Bearer {key}";
+        }
 
         // The provider's HttpClient retries (its resilience handler) until the response headers are in.
         var attempt = new OpenAiResilience.Attempts();
-        using var request = CreateRequest(call, body);
-        request.Options.Set(OpenAiResilience.AttemptsKey, attempt);
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            try
+            {
+                response = await RestService.ForGenerated<IOpenAiApi>(http, Api).ChatCompletionsAsync(body, headers, attempt, cancellationToken);
+            }
+            catch (ApiRequestException ex) when (ex.InnerException is { } cause)
+            {
+                // Refit wraps what the transport threw (connect errors, the per-try timeout): unwrap it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+                throw;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -109,24 +127,6 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
             }
         }
         return response;
-    }
-
-    private static HttpRequestMessage CreateRequest(OpenAiChatCall call, byte[] body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, call.Endpoint)
-        {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (call.ApiKey is { } key)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-        foreach (var (name, value) in call.Options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        return request;
     }
 
     /// <summary>

@@ -113,7 +113,9 @@ public sealed class OpenAiCompatibleProvider : ILlmProvider
             request.Messages,
             key,
             o);
-        var client = _chatClients.CreateClient(_httpClients.CreateClient(HttpClientName(Name)));
+        var http = _httpClients.CreateClient(HttpClientName(Name));
+        http.BaseAddress = new Uri(o.BaseUrl.TrimEnd('/'));
+        var client = _chatClients.CreateClient(http);
         await foreach (var chunk in client.StreamAsync(call, cancellationToken))
         {
             yield return chunk;

@@ -13,12 +13,15 @@ namespace Council.Server.Providers.OpenAiCompatible;
 /// handler has returned). Once a stream has started nothing is retried, so no text is ever sent twice; a cancelled
 /// call is not retried either.
 /// </summary>
-internal static class OpenAiResilience
+public static class OpenAiResilience
 {
-    /// <summary>Counts the tries of one request, for error messages ("gave up after 3 attempts").</summary>
-    public static readonly HttpRequestOptionsKey<Attempts> AttemptsKey = new("Council.Providers.Attempts");
+    /// <summary>The request option that counts the tries of one request.</summary>
+    public const string AttemptsProperty = "Council.Providers.Attempts";
 
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string provider, OpenAiProviderOptions options, TimeProvider time, ILogger logger)
+    /// <summary>Counts the tries of one request, for error messages ("gave up after 3 attempts").</summary>
+    public static readonly HttpRequestOptionsKey<Attempts> AttemptsKey = new(AttemptsProperty);
+
+    internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string provider, OpenAiProviderOptions options, TimeProvider time, ILogger logger)
     {
         var maxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds);
         if (options.MaxAttempts > 1)
@@ -76,7 +79,7 @@ internal static class OpenAiResilience
     }
 
     /// <summary>Tries of one request so far.</summary>
-    internal sealed class Attempts
+    public sealed class Attempts
     {
         public int Count { get; set; } = 1;
     }

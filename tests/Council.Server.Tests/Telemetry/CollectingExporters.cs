@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 
 namespace Council.Server.Tests.Telemetry;
 
-/// <summary>Finished spans, kept in memory .</summary>
+/// <summary>Finished spans, kept in memory.</summary>
 internal sealed class SpanCollector : BaseExporter<Activity>
 {
     public ConcurrentQueue<Activity> Spans { get; } = new();

@@ -63,6 +63,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
           </button>
         )}
       </header>
+      {lane.reasoning && <LaneReasoning reasoning={lane.reasoning} thinking={lane.status === 'streaming' && lane.text === ''} />}
       <LaneBody text={lane.text} follow={lane.status === 'streaming'} />
       {lane.error && (
         <p className="lane-error" role="alert">
@@ -122,6 +123,19 @@ function followLater(el: HTMLElement): void {
     });
   }
   toFollow.add(el);
+}
+
+/** The model's reasoning, collapsed under a summary; opened, it is plain text (no markdown: it is not the answer). */
+function LaneReasoning({ reasoning, thinking }: { reasoning: string; thinking: boolean }) {
+  const words = reasoning.trim().split(/\s+/).length;
+  return (
+    <details className="lane-reasoning">
+      <summary>
+        {thinking ? 'Thinking…' : 'Reasoning'} <span className="lane-reasoning-size">{words} {words === 1 ? 'word' : 'words'}</span>
+      </summary>
+      <p className="lane-reasoning-text">{reasoning}</p>
+    </details>
+  );
 }
 
 /** The lane's text; keeps the newest tokens in view unless the reader scrolled up. */

@@ -25,6 +25,15 @@ describe('run reduction', () => {
     expect(currentStage(streaming)?.index).toBe(0);
   });
 
+  it('keeps reasoning apart from the answer text, concatenated in seq order', () => {
+    const s = new EventScript();
+    let run = reduce(planned(), [s.start(0, 'sim/a'), s.token(0, 'sim/a', '', 'Let me'), s.token(0, 'sim/a', '', ' think.')], 200);
+    expect(run.stages[0].lanes['sim/a']).toMatchObject({ status: 'streaming', text: '', reasoning: 'Let me think.', firstTokenAt: 200 });
+    run = reduce(run, [s.token(0, 'sim/a', 'Blue', ' Done.'), s.token(0, 'sim/a', ' sky')]);
+    expect(run.stages[0].lanes['sim/a']).toMatchObject({ text: 'Blue sky', reasoning: 'Let me think. Done.' });
+    expect(run.stages[0].lanes['sim/b'].reasoning).toBeUndefined();
+  });
+
   it('holds events that arrive after a gap until the missing one comes, and drops duplicates', () => {
     const s = new EventScript();
     const [start, t1, t2, t3] = [s.start(0, 'sim/a'), s.token(0, 'sim/a', 'a'), s.token(0, 'sim/a', 'b'), s.token(0, 'sim/a', 'c')];

@@ -25,6 +25,8 @@ export interface Lane {
   readonly model: string;
   readonly status: LaneStatus;
   readonly text: string;
+  /** The model's reasoning so far, where its provider streams it (shown collapsed, apart from the answer). */
+  readonly reasoning?: string;
   /** A model_start arrived: the model was asked. */
   readonly started: boolean;
   /** Planned for the stage but not part of it (dropped in an earlier stage, or the run ended first). */
@@ -293,6 +295,7 @@ function applyToken(run: Run, e: TokenEvent, now: number): Run {
     started: true,
     startedAt: lane.startedAt ?? now,
     text: lane.text + e.delta,
+    reasoning: e.reasoning ? (lane.reasoning ?? '') + e.reasoning : lane.reasoning,
     firstTokenAt: lane.firstTokenAt ?? now,
     status: lane.status === 'waiting' ? 'streaming' : lane.status,
   }));

@@ -28,8 +28,8 @@ export class EventScript {
     return { type: 'model_start', runId: this.runId, seq: ++this.seq, stage, model };
   }
 
-  token(stage: number, model: string, delta: string): CouncilEvent {
-    return { type: 'token', runId: this.runId, seq: ++this.seq, stage, model, delta };
+  token(stage: number, model: string, delta: string, reasoning?: string): CouncilEvent {
+    return { type: 'token', runId: this.runId, seq: ++this.seq, stage, model, delta, ...(reasoning === undefined ? {} : { reasoning }) };
   }
 
   complete(stage: number, model: string, status: ModelCompleteEvent['status'], text: string, extra: Partial<ModelCompleteEvent> = {}): CouncilEvent {

@@ -124,7 +124,10 @@ public sealed partial class RunGrain
         switch (chunk)
         {
             case TextChunk { Text.Length: > 0 } text:
-                OnText(call, text.Text, now, text.EmittedAt != 0 ? text.EmittedAt : now);
+                OnText(call, text.Text, null, now, text.EmittedAt != 0 ? text.EmittedAt : now);
+                break;
+            case ReasoningChunk { Text.Length: > 0 } reasoning:
+                OnText(call, "", reasoning.Text, now, now);
                 break;
             case UsageChunk usage:
                 call.ReportedUsage = usage;
@@ -140,25 +143,29 @@ public sealed partial class RunGrain
         }
     }
 
-    private void OnText(ModelCall call, string text, long now, long emittedAt)
+    /// <summary>A chunk of answer text, or of reasoning (then <paramref name="text"/> is empty): counted, kept, batched.</summary>
+    private void OnText(ModelCall call, string text, string? reasoning, long now, long emittedAt)
     {
         // Checked before the text is kept: a chunk past the budget is neither sent nor part of model_complete.text.
-        if (!_budget!.TryAdd(call.Id, text))
+        if (!_budget!.TryAdd(call.Id, reasoning ?? text))
         {
             EndRun(RunStatus.Failed, TokenLimitReached());
             return;
         }
         call.Text.Append(text);
-        call.TextChunks++;
+        if (reasoning is null)
+        {
+            call.TextChunks++;
+        }
         var first = call.FirstTokenAt is null;
         if (first)
         {
             OnFirstToken(call, now);
         }
-        switch (call.Batcher.Offer(text, now, emittedAt, first, out var flushIn))
+        switch (call.Batcher.Offer(text, reasoning, now, emittedAt, first, out var flushIn))
         {
             case Batching.SendNow:
-                EmitToken(call, text, emittedAt, emittedAt, 1);
+                EmitToken(call, text, reasoning, emittedAt, emittedAt, 1);
                 break;
             case Batching.FlushAfter:
                 _ = FlushAfterAsync(call, flushIn);
@@ -189,13 +196,13 @@ public sealed partial class RunGrain
     {
         if (call.Batcher.Take() is { } pending)
         {
-            EmitToken(call, pending.Text, pending.FirstEmittedAt, pending.LastEmittedAt, pending.Tokens);
+            EmitToken(call, pending.Text, pending.Reasoning, pending.FirstEmittedAt, pending.LastEmittedAt, pending.Tokens);
         }
     }
 
-    private void EmitToken(ModelCall call, string delta, long firstEmittedAt, long lastEmittedAt, int tokens)
+    private void EmitToken(ModelCall call, string delta, string? reasoning, long firstEmittedAt, long lastEmittedAt, int tokens)
     {
-        var token = new TokenEvent(RunId, Log.NextSeq, call.Stage, call.Model, delta);
+        var token = new TokenEvent(RunId, Log.NextSeq, call.Stage, call.Model, delta, reasoning);
         observers.BeforeTokenAppended(Plan, token, firstEmittedAt, lastEmittedAt, tokens);
         Append(token);
     }

@@ -10,6 +10,7 @@ namespace Council.Server.Grains;
 internal sealed class TokenBatcher(int windowMs, TimeProvider time)
 {
     private readonly StringBuilder _pending = new();
+    private readonly StringBuilder _pendingReasoning = new();
     private long _lastSentAt;
     private long _firstEmittedAt;
     private long _lastEmittedAt;
@@ -17,15 +18,16 @@ internal sealed class TokenBatcher(int windowMs, TimeProvider time)
     private bool _flushScheduled;
 
     /// <summary>
-    /// Offers a delta received at <paramref name="now"/> (the model emitted it at <paramref name="emittedAt"/>).
+    /// Offers a delta received at <paramref name="now"/> (the model emitted it at <paramref name="emittedAt"/>), with
+    /// the model's reasoning when the chunk was reasoning rather than answer text.
     /// <see cref="Batching.SendNow"/>: send it alone now. <see cref="Batching.Held"/>: it joined the pending
     /// batch. <see cref="Batching.FlushAfter"/>: it started a batch, and the caller calls <see cref="Take"/>
     /// after <paramref name="flushIn"/>.
     /// </summary>
-    public Batching Offer(string text, long now, long emittedAt, bool first, out TimeSpan flushIn)
+    public Batching Offer(string text, string? reasoning, long now, long emittedAt, bool first, out TimeSpan flushIn)
     {
         flushIn = TimeSpan.Zero;
-        if (first || windowMs == 0 || (_pending.Length == 0 && time.GetElapsedTime(_lastSentAt, now).TotalMilliseconds >= windowMs))
+        if (first || windowMs == 0 || (_tokens == 0 && time.GetElapsedTime(_lastSentAt, now).TotalMilliseconds >= windowMs))
         {
             _lastSentAt = now;
             return Batching.SendNow;
@@ -37,6 +39,7 @@ internal sealed class TokenBatcher(int windowMs, TimeProvider time)
         _lastEmittedAt = emittedAt;
         _tokens++;
         _pending.Append(text);
+        _pendingReasoning.Append(reasoning);
         if (_flushScheduled)
         {
             return Batching.Held;
@@ -51,12 +54,14 @@ internal sealed class TokenBatcher(int windowMs, TimeProvider time)
     public PendingDelta? Take()
     {
         _flushScheduled = false;
-        if (_pending.Length == 0)
+        if (_tokens == 0)
         {
             return null;
         }
-        var delta = new PendingDelta(_pending.ToString(), _firstEmittedAt, _lastEmittedAt, _tokens);
+        var delta = new PendingDelta(_pending.ToString(), _pendingReasoning.Length > 0 ? _pendingReasoning.ToString() : null,
+            _firstEmittedAt, _lastEmittedAt, _tokens);
         _pending.Clear();
+        _pendingReasoning.Clear();
         _tokens = 0;
         _lastSentAt = time.GetTimestamp();
         return delta;
@@ -71,5 +76,5 @@ internal enum Batching
     FlushAfter,
 }
 
-/// <summary>Merged deltas: the model emitted them between the two timestamps.</summary>
-internal readonly record struct PendingDelta(string Text, long FirstEmittedAt, long LastEmittedAt, int Tokens);
+/// <summary>Merged deltas (answer text and reasoning): the model emitted them between the two timestamps.</summary>
+internal readonly record struct PendingDelta(string Text, string? Reasoning, long FirstEmittedAt, long LastEmittedAt, int Tokens);

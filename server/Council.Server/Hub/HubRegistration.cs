@@ -10,6 +10,8 @@ namespace Council.Server.Hub;
 /// <summary>Registers and maps the SignalR hub with deliberate limits.</summary>
 public static class HubRegistration
 {
+    private const string HubDispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
+
     public static IHostApplicationBuilder AddCouncilHub(this IHostApplicationBuilder builder)
     {
         var maxPromptChars = builder.Configuration.GetValue($"{CouncilOptions.Section}:{nameof(CouncilOptions.MaxPromptChars)}", new CouncilOptions().MaxPromptChars);
@@ -34,15 +36,23 @@ public static class HubRegistration
             {
                 o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, CouncilJsonContext.Default);
                 o.PayloadSerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
-            });
+            })
+            // Microsoft's protocol with its default options, as a .NET client's plain AddMessagePackProtocol() has them:
+            // the contract records carry their MessagePack keys, enum strings and decimal formatter themselves.
+            .AddMessagePackProtocol();
+
+        // SignalR logs every failed invocation as an error with its stack, refusals included; CouncilHubFilter logs
+        // each failure once instead, at the level it deserves.
+        builder.Logging.AddFilter(HubDispatcherCategory, LogLevel.None);
 
         builder.Services.RemoveAll<IHubProtocol>();
-        builder.Services.AddSingleton<IHubProtocol>(sp =>
-            new ReadableBindingErrorsProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
-        builder.Services.AddSingleton<IHubProtocol>(sp =>
-            new ReadableBindingErrorsProtocol(new MessagePack.MessagePackHubProtocol(
-                sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
-                new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
+        builder.Services.AddSingleton<IHubProtocol>(sp => new ReadableBindingErrorsProtocol(
+            new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>()),
+            maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>()));
+        builder.Services.AddSingleton<IHubProtocol>(sp => new ReadableBindingErrorsProtocol(
+            new MessagePackHubProtocol(sp.GetRequiredService<IOptions<MessagePackHubProtocolOptions>>()),
+            maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>(),
+            new MessagePackArgumentExplainer(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions)));
         builder.Services.AddSingleton<RunSubscriptions>();
         builder.Services.AddSingleton<RunStartLimits>();
         builder.Services.AddSingleton<LimitsHubFilter>();

@@ -11,26 +11,8 @@ public static class CouncilTelemetry
     /// <summary>Spans per run, per stage and per model call.</summary>
     public static readonly ActivitySource Source = new(Name, typeof(CouncilTelemetry).Assembly.GetName().Version?.ToString());
 
-    /// <summary>Other sources exported with Council's: the HTTP server, SignalR hub invocations, outgoing HTTP.</summary>
-    public static readonly string[] FrameworkSources =
-    [
-        "Microsoft.AspNetCore",
-        "Microsoft.AspNetCore.SignalR.Server",
-        "System.Net.Http",
-    ];
-
-    /// <summary>Other meters exported with Council's: ASP.NET Core's built-in ones, HttpClient, the runtime.</summary>
-    public static readonly string[] FrameworkMeters =
-    [
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.Http.Connections",
-        "Microsoft.AspNetCore.SignalR.Server",
-        "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.Diagnostics",
-        "System.Net.Http",
-        "System.Runtime",
-    ];
+    /// <summary>SignalR's hub invocation spans, the parents of the runs they start.</summary>
+    public const string SignalRSource = "Microsoft.AspNetCore.SignalR.Server";
 
     /// <summary>
     /// A model id fit for a metric attribute: simulated ids carry free parameters (<c>sim/a?ttft=20&amp;seed=7</c>),

@@ -26,6 +26,7 @@ import {
 import { CouncilConnectionError, CouncilHubError, CouncilRunError, resumeFailure } from './errors.js';
 import { resolveHubUrl } from './hub-url.js';
 import { RunStreams } from './run-streams.js';
+import { withoutNils } from './without-nils.js';
 
 /** Where the connection is. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -228,7 +229,7 @@ export class CouncilClient {
 
   private async invoke<M extends HubMethodName>(method: M, ...args: HubMethodMap[M]['args']): Promise<HubMethodMap[M]['result']> {
     try {
-      return await this.connection.invoke<HubMethodMap[M]['result']>(method, ...args);
+      return withoutNils(await this.connection.invoke<HubMethodMap[M]['result']>(method, ...args));
     } catch (error) {
       throw CouncilHubError.from(method, error);
     }
@@ -239,7 +240,7 @@ export class CouncilClient {
       console.warn(`@council/client: ignored a '${type}' message without runId and seq`);
       return;
     }
-    this.streams.receive({ type, ...payload } as CouncilEvent);
+    this.streams.receive({ type, ...withoutNils(payload) } as CouncilEvent);
   }
 
   private dispatch(event: CouncilEvent): void {

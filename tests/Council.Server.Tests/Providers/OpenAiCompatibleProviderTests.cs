@@ -263,6 +263,20 @@ public sealed class OpenAiCompatibleProviderTests
         failure.Message.ShouldContain("\"content\":\"bro");
     }
 
+    [TestCase("garbage-then-error", "Model overloaded, try again later", "503")]
+    [TestCase("garbage-then-error-data", "Upstream stream reset", "stream_reset")]
+    public async Task Stream_WithUnparsableDataThenAnErrorEvent_FailsWithTheProvidersMessage(string recording, string message, string code, CancellationToken cancellationToken)
+    {
+        await using var host = await StartHostAsync($"replay.{recording}", NewTestId(), cancellationToken);
+
+        var (chunks, error) = await host.ProviderFor(Model).StreamAsync(StreamCollector.Ask(Model), cancellationToken).CollectAsync(cancellationToken);
+
+        chunks.Content().ShouldBe([new TextChunk("Part")]);
+        var failure = error.ShouldBeOfType<ProviderException>();
+        failure.Message.ShouldBe(message);
+        failure.Code.ShouldBe(code);
+    }
+
     [Test]
     public async Task Stream_EndingWithoutFinishReasonOrDone_FailsAsIncomplete(CancellationToken cancellationToken)
     {
@@ -319,6 +333,46 @@ public sealed class OpenAiCompatibleProviderTests
         await TestContext.Out.WriteLineAsync($"Upstream saw the request aborted {latency.TotalMilliseconds:F1} ms after cancellation.");
         latency.ShouldBeLessThan(TimeSpan.FromSeconds(2)); // generous: the aim is ~ms, but no wall-clock flakiness
         await Should.ThrowAsync<OperationCanceledException>(pending);
+    }
+
+    [Test]
+    public async Task Cancel_WhileTheProviderStillStreams_ClosesTheUpstreamConnectionAtOnce(CancellationToken cancellationToken)
+    {
+        // An abandoned response whose provider keeps sending is not drained (MaxResponseDrainSize = 0): by default the
+        // handler reads on for up to 2 s to reuse the connection, and the provider sees no abort until then.
+        var testId = NewTestId();
+        await using var host = await StartHostAsync("flood", testId, cancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using var stream = host.ProviderFor(Model).StreamAsync(StreamCollector.Ask(Model), cts.Token).GetAsyncEnumerator(cts.Token);
+        await ReadUntilTextAsync(stream);
+
+        var cancelledAt = Stopwatch.GetTimestamp();
+        await cts.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(async () => await ReadToEndAsync(stream));
+        var abortedAt = await _server.AbortOf(testId).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+
+        var latency = Stopwatch.GetElapsedTime(cancelledAt, abortedAt);
+        await TestContext.Out.WriteLineAsync($"Upstream (still streaming) saw the request aborted {latency.TotalMilliseconds:F1} ms after cancellation.");
+        latency.ShouldBeLessThan(TimeSpan.FromSeconds(1.5)); // draining would hold it for the handler's 2 s drain time
+    }
+
+    [Test]
+    public async Task Cancel_WhileWaitingToRetry_EndsTheCallWithoutAnotherTry(CancellationToken cancellationToken)
+    {
+        var testId = NewTestId();
+        await using var host = await StartHostAsync("slow500", testId, cancellationToken, ("MaxAttempts", "5"), ("RetryBaseDelayMs", "60000"));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = host.ProviderFor(Model).StreamAsync(StreamCollector.Ask(Model), cts.Token).CollectAsync(cts.Token);
+        while (_server.RequestsOf(testId).Count == 0)
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+
+        await cts.CancelAsync();
+        var (_, error) = await call;
+
+        error.ShouldBeAssignableTo<OperationCanceledException>();
+        _server.RequestsOf(testId).Count.ShouldBe(1);
     }
 
     [Test]

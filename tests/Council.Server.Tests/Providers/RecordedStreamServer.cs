@@ -113,6 +113,15 @@ internal sealed class RecordedStreamServer : IAsyncDisposable
                 await WriteAsync(response, """data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Hello"}}]}""" + "\n\n", ct);
                 await WaitForAbortAsync(ct);
                 break;
+            case ["flood"]:
+                // Streams on and on, as a model does, until the client goes away.
+                await StartSseAsync(response, ct);
+                await FloodUntilAbortAsync(response, ct);
+                break;
+            case ["slow500"]:
+                await Task.Delay(100, ct);
+                await WriteErrorAsync(response, 500, """{"error":{"message":"Internal server error at upstream","code":500}}""", ct);
+                break;
             case ["commentsthenhang"]:
                 await StartSseAsync(response, ct);
                 await WriteAsync(response, ": OPENROUTER PROCESSING\n\n", ct);
@@ -205,6 +214,24 @@ internal sealed class RecordedStreamServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // The client went away: that is what these scenarios wait for.
+        }
+    }
+
+    private static async Task FloodUntilAbortAsync(HttpResponse response, CancellationToken ct)
+    {
+        var chunk = Encoding.UTF8.GetBytes("""data: {"choices":[{"index":0,"delta":{"content":"Hello"}}]}""" + "\n\n");
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await response.Body.WriteAsync(chunk, ct);
+                await response.Body.FlushAsync(ct);
+                await Task.Delay(2, ct);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client went away: that is what this scenario waits for.
         }
     }
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace Council.Server.Tests.Telemetry;
 
-/// <summary>Finished spans, kept in memory (the SDK's in-memory exporter package cannot be installed here).</summary>
+/// <summary>Finished spans, kept in memory.</summary>
 internal sealed class SpanCollector : BaseExporter<Activity>
 {
     public ConcurrentQueue<Activity> Spans { get; } = new();
@@ -20,10 +21,9 @@ internal sealed class SpanCollector : BaseExporter<Activity>
         return ExportResult.Success;
     }
 
-    /// <summary>Registers this collector with the app's telemetry, through the internal exporter option.</summary>
-    public void AddTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services) =>
-        Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<Council.Server.Telemetry.TelemetryExportOptions>(
-            services, o => o.Tracing.Add(b => b.AddProcessor(new SimpleActivityExportProcessor(this))));
+    /// <summary>Adds this collector to the app's tracer provider.</summary>
+    public void AddTo(IServiceCollection services) =>
+        services.ConfigureOpenTelemetryTracerProvider(b => b.AddProcessor(new SimpleActivityExportProcessor(this)));
 }
 
 /// <summary>A copy of one metric point, taken at export (the SDK reuses its own objects).</summary>
@@ -77,7 +77,7 @@ internal sealed class MetricCollector : BaseExporter<Metric>
         return Samples.ToArray();
     }
 
-    public void AddTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services) =>
-        Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<Council.Server.Telemetry.TelemetryExportOptions>(
-            services, o => o.Metrics.Add(b => b.AddReader(_reader = new BaseExportingMetricReader(this))));
+    /// <summary>Adds this collector to the app's meter provider, as a reader that collects only when asked.</summary>
+    public void AddTo(IServiceCollection services) =>
+        services.ConfigureOpenTelemetryMeterProvider(b => b.AddReader(_reader = new BaseExportingMetricReader(this)));
 }

@@ -28,12 +28,17 @@ internal sealed class CouncilApp : WebApplicationFactory<Program>
             ["Council:Storage:FlushIntervalMs"] = "5",
             ["Council:OpenRouterDefaults:Enabled"] = "false",
             ["OPENROUTER_API_KEY"] = "",
-            // Whatever the machine has, nothing is exported unless a test asks.
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "",
-            ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        // Whatever the machine has, nothing is exported unless a test asks. Only variables that are set are blanked:
+        // the SDK takes a blank per-signal endpoint as set, over the shared one a test may give.
+        foreach (var key in new[] { "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT" })
+        {
+            if (Environment.GetEnvironmentVariable(key) is not null)
+            {
+                _settings[key] = "";
+            }
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;

@@ -8,8 +8,8 @@ namespace Council.Server.Tests.Telemetry;
 
 /// <summary>
 /// Just enough of the SignalR JSON protocol over a WebSocket (no negotiate) to drive the hub from .NET:
-/// invocations with results, and the server's messages as (target, payload) pairs. The official .NET client
-/// cannot be installed here; the Node tests use the official JS client.
+/// invocations with results, and the server's messages as (target, payload) pairs, as raw JSON. The telemetry tests
+/// use it; tests of the contract itself use the official .NET client (Hub/TypedClientTests).
 /// </summary>
 internal sealed class HubTestClient : IAsyncDisposable
 {

@@ -14,8 +14,8 @@ using OpenTelemetry.Trace;
 namespace Council.Server.Tests.Telemetry;
 
 /// <summary>
-/// What the observers cost on the hot paths, with telemetry off (no OTLP, the default) and on (tracer and
-/// meter providers with batching no-op exporters): per token appended (every observer's <c>EventAppended</c>,
+/// What the observers cost on the hot paths, with telemetry off (no exporter, the default) and on (batching
+/// no-op exporters on the tracer and meter providers): per token appended (every observer's <c>EventAppended</c>,
 /// on the grain's loop), per event sent (the send loop's probe), and per model call (start to end).
 /// A program that prints numbers, not a test of them: run it explicitly.
 /// <code>dotnet test tests/Council.Server.Tests -c Release --filter "FullyQualifiedName~TelemetryOverheadBenchmark" --logger "console;verbosity=detailed"</code>
@@ -74,11 +74,8 @@ public sealed class TelemetryOverheadBenchmark
         builder.AddCouncilTelemetry();
         if (on)
         {
-            builder.Services.Configure<TelemetryExportOptions>(o =>
-            {
-                o.Tracing.Add(b => b.AddProcessor(new BatchActivityExportProcessor(new NoSpans())));
-                o.Metrics.Add(b => b.AddReader(new PeriodicExportingMetricReader(new NoMetrics(), 60_000)));
-            });
+            builder.Services.ConfigureOpenTelemetryTracerProvider(b => b.AddProcessor(new BatchActivityExportProcessor(new NoSpans())));
+            builder.Services.ConfigureOpenTelemetryMeterProvider(b => b.AddReader(new PeriodicExportingMetricReader(new NoMetrics(), 60_000)));
         }
         var host = builder.Build();
         await host.StartAsync();

@@ -1,5 +1,3 @@
-using Polly;
-
 namespace Council.Server.Providers.OpenAiCompatible;
 
 /// <summary>Everything one streamed chat completion needs. A class, not a record, so the key never shows in ToString.</summary>
@@ -9,8 +7,7 @@ internal sealed class OpenAiChatCall(
     string upstreamModel,
     IReadOnlyList<ChatMessage> messages,
     string? apiKey,
-    OpenAiProviderOptions options,
-    ResiliencePipeline<HttpResponseMessage> pipeline)
+    OpenAiProviderOptions options)
 {
     public string Provider { get; } = provider;
 
@@ -24,9 +21,6 @@ internal sealed class OpenAiChatCall(
     public string? ApiKey { get; } = apiKey;
 
     public OpenAiProviderOptions Options { get; } = options;
-
-    /// <summary>Retries and the per-try timeout, up to the response headers.</summary>
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; } = pipeline;
 
     /// <summary>Removes the key from text that came from the provider (some echo it back in errors).</summary>
     public string Scrub(string text) =>

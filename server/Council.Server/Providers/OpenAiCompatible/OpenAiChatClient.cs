@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -7,12 +6,13 @@ using System.Threading.Channels;
 using Council.Server.Providers.OpenAiCompatible.Wire;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
+using Refit;
 
 namespace Council.Server.Providers.OpenAiCompatible;
 
 /// <summary>
-/// Typed <see cref="HttpClient"/> for <c>POST /chat/completions</c> with <c>stream: true</c>: sends through the retry
-/// pipeline, then reads the SSE body with <see cref="SseParser"/> and maps it to <see cref="LlmChunk"/>s.
+/// Typed <see cref="HttpClient"/> for <c>POST /chat/completions</c> with <c>stream: true</c>: sends through
+/// <see cref="IOpenAiApi"/> (Refit; the client's resilience handler retries until the response headers are in), then reads the SSE body with <see cref="SseParser"/> and maps it to <see cref="LlmChunk"/>s.
 /// </summary>
 public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> logger)
 {
@@ -20,6 +20,12 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
 
     /// <summary>Chunks buffered between the network reader and the consumer; beyond this, reading waits (TCP backpressure).</summary>
     private const int BufferedChunks = 64;
+
+    /// <summary>Refit's settings for <see cref="IOpenAiApi"/>: the wire format's source-generated JSON.</summary>
+    private static readonly RefitSettings Api = new()
+    {
+        ContentSerializer = new SystemTextJsonContentSerializer(OpenAiJsonContext.Default.Options),
+    };
 
     internal async IAsyncEnumerable<LlmChunk> StreamAsync(OpenAiChatCall call, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -66,25 +72,37 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
         }
     }
 
-    /// <summary>Sends the request (retrying per the pipeline) and returns a 2xx response with its body unread.</summary>
+    /// <summary>Sends the request (retried by the HttpClient's resilience handler) and returns a 2xx response with its body unread.</summary>
     private async Task<HttpResponseMessage> SendAsync(OpenAiChatCall call, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new ChatCompletionRequest
+        var body = new ChatCompletionRequest
         {
             Model = call.UpstreamModel,
             Messages = call.Messages.Select(m => WireMessage.Text(m.Role, m.Content)).ToArray(),
             Stream = true,
             StreamOptions = call.Options.IncludeUsage ? new StreamOptions(true) : null,
-        }, OpenAiJsonContext.Default.ChatCompletionRequest);
+        };
+        var headers = new Dictionary<string, string>(call.Options.Headers, StringComparer.OrdinalIgnoreCase);
+        if (call.ApiKey is { } key)
+        {
+            headers["Authorization"] = $"Bearer {key}";
+        }
 
-        var attempt = new AttemptState(this, call, body);
+        // The provider's HttpClient retries (its resilience handler) until the response headers are in.
+        var attempt = new OpenAiResilience.Attempts();
         HttpResponseMessage response;
         try
         {
-            response = await call.Pipeline.ExecuteAsync(
-                static async (state, token) => await state.SendOnceAsync(token),
-                attempt,
-                cancellationToken);
+            try
+            {
+                response = await RestService.ForGenerated<IOpenAiApi>(http, Api).ChatCompletionsAsync(body, headers, attempt, cancellationToken);
+            }
+            catch (ApiRequestException ex) when (ex.InnerException is { } cause)
+            {
+                // Refit wraps what the transport threw (connect errors, the per-try timeout): unwrap it.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+                throw;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -111,27 +129,6 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
         return response;
     }
 
-    private Task<HttpResponseMessage> SendOnceAsync(OpenAiChatCall call, byte[] body, CancellationToken cancellationToken) =>
-        http.SendAsync(CreateRequest(call, body), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-
-    private static HttpRequestMessage CreateRequest(OpenAiChatCall call, byte[] body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, call.Endpoint)
-        {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (call.ApiKey is { } key)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-        foreach (var (name, value) in call.Options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        return request;
-    }
-
     /// <summary>
     /// Reads the SSE body into <paramref name="writer"/> and completes it: normally at <c>[DONE]</c>, or with the
     /// <see cref="ProviderException"/> that ended the stream. Never throws, so the consumer can always await it.
@@ -146,8 +143,19 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             await using var sniffer = new CommentSniffingStream(body, () => writer.TryWrite(KeepAliveChunk.Instance));
             var done = false;
+            // Data that did not parse fails the stream, unless the provider's error event comes next: then its message does.
+            ProviderException? malformed = null;
             await foreach (var item in SseParser.Create(sniffer, OpenAiSseEvent.Parse).EnumerateAsync(cancellationToken))
             {
+                if (malformed is not null && !item.Data.IsError)
+                {
+                    throw malformed;
+                }
+                if (item.Data.Malformed is { } unparsed && !item.Data.IsError)
+                {
+                    malformed = unparsed;
+                    continue;
+                }
                 if (item.Data.IsDone)
                 {
                     done = true;
@@ -167,6 +175,10 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
                 }
                 // An event with nothing to show (role, empty delta, usage held back) is still a sign of life.
                 await WriteAllAsync(writer, output.Count > 0 ? output : [KeepAliveChunk.Instance], cancellationToken);
+            }
+            if (malformed is not null)
+            {
+                throw malformed;
             }
             if (!done && !mapper.Finished)
             {
@@ -276,7 +288,7 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
         {
             detail.Append("; gave up after ").Append(attempts).Append(" attempts");
         }
-        else if (OpenAiRetryPipeline.IsTransient(response.StatusCode) && OpenAiRetryPipeline.RetryAfter(response, TimeProvider.System) is { } wait)
+        else if (OpenAiResilience.IsTransient(response.StatusCode) && OpenAiResilience.RetryAfter(response, TimeProvider.System) is { } wait)
         {
             detail.Append("; asked to retry after ").Append((long)wait.TotalSeconds).Append(" s");
         }
@@ -320,16 +332,4 @@ public sealed class OpenAiChatClient(HttpClient http, ILogger<OpenAiChatClient> 
     }
 
     private static string Tries(int attempts) => attempts > 1 ? $" (gave up after {attempts} attempts)" : "";
-
-    /// <summary>State of one call across tries: each try needs a fresh request message.</summary>
-    private sealed class AttemptState(OpenAiChatClient client, OpenAiChatCall call, byte[] body)
-    {
-        public int Count { get; private set; }
-
-        public Task<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken)
-        {
-            Count++;
-            return client.SendOnceAsync(call, body, cancellationToken);
-        }
-    }
 }

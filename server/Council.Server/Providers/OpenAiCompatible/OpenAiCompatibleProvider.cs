@@ -3,7 +3,6 @@ using Council.Contracts.Messages;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace Council.Server.Providers.OpenAiCompatible;
 
@@ -21,7 +20,6 @@ public sealed class OpenAiCompatibleProvider : ILlmProvider
     private readonly IConfiguration _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private CachedPipeline? _pipeline;
 
     public OpenAiCompatibleProvider(
         string name,
@@ -114,29 +112,15 @@ public sealed class OpenAiCompatibleProvider : ILlmProvider
             request.Model[Prefix.Length..],
             request.Messages,
             key,
-            o,
-            PipelineFor(o));
-        var client = _chatClients.CreateClient(_httpClients.CreateClient(HttpClientName(Name)));
+            o);
+        var http = _httpClients.CreateClient(HttpClientName(Name));
+        http.BaseAddress = new Uri(o.BaseUrl.TrimEnd('/'));
+        var client = _chatClients.CreateClient(http);
         await foreach (var chunk in client.StreamAsync(call, cancellationToken))
         {
             yield return chunk;
         }
     }
-
-    /// <summary>The retry pipeline, rebuilt only when the options change (configuration reload).</summary>
-    private ResiliencePipeline<HttpResponseMessage> PipelineFor(OpenAiProviderOptions options)
-    {
-        if (_pipeline is { } cached && ReferenceEquals(cached.Options, options))
-        {
-            return cached.Pipeline;
-        }
-        var pipeline = OpenAiRetryPipeline.Create(Name, options, _time, _logger);
-        _pipeline = new CachedPipeline(options, pipeline);
-        return pipeline;
-    }
-
-    /// <summary>A reference type, so concurrent callers swap it atomically.</summary>
-    private sealed record CachedPipeline(OpenAiProviderOptions Options, ResiliencePipeline<HttpResponseMessage> Pipeline);
 
     /// <summary>Scheme, host and path only: never user info or a query.</summary>
     private static string SafeEndpoint(OpenAiProviderOptions options) =>

@@ -34,14 +34,26 @@ public static class OpenAiCompatibleRegistration
                 .BindConfiguration($"{OpenAiProviderOptions.Section}:{name}")
                 .ValidateOnStart();
             services.AddHttpClient(OpenAiCompatibleProvider.HttpClientName(name))
-                .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // per-try timeout is Polly's; streams run long
+                .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // the per-try timeout is the resilience handler's; streams run long
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
                 {
                     ConnectTimeout = TimeSpan.FromSeconds(15),
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    // A cancelled model's response is abandoned mid-body: close its connection at once. By default
+                    // the handler would read on (up to 1 MB, for up to 2 s) to reuse the connection, and the provider
+                    // would go on generating for a call nobody reads.
+                    MaxResponseDrainSize = 0,
                 })
                 .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-                .RedactLoggedHeaders(_ => true);
+                .RedactLoggedHeaders(_ => true)
+                .AddResilienceHandler("retry", (pipeline, context) =>
+                {
+                    context.EnableReloads<OpenAiProviderOptions>(name);
+                    OpenAiResilience.Configure(pipeline, name,
+                        context.ServiceProvider.GetRequiredService<IOptionsMonitor<OpenAiProviderOptions>>().Get(name),
+                        context.ServiceProvider.GetRequiredService<TimeProvider>(),
+                        context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<OpenAiCompatibleProvider>());
+                });
             services.AddSingleton<ILlmProvider>(sp => ActivatorUtilities.CreateInstance<OpenAiCompatibleProvider>(sp, name));
         }
 

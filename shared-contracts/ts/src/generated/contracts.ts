@@ -199,7 +199,14 @@ export interface TokenEvent {
   seq: number;
   stage: number;
   model: string;
+  /**
+   * Answer text; empty in an event that carries only reasoning.
+   */
   delta: string;
+  /**
+   * The next piece of the model's reasoning (thinking shown apart from the answer), where the provider streams it; absent otherwise. Concatenated in seq order, as the deltas are.
+   */
+  reasoning?: string;
 }
 /**
  * `model_complete`: a model call ended, with all its text.

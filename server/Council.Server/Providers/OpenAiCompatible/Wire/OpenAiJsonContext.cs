@@ -10,6 +10,7 @@ namespace Council.Server.Providers.OpenAiCompatible.Wire;
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(WireError))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(string))]
 public sealed partial class OpenAiJsonContext : JsonSerializerContext;

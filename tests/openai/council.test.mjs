@@ -223,3 +223,27 @@ test('bodies and chunks are UTF-8 JSON without needless escapes (model text, ids
   assert.ok(!/\\u00[0-9A-F]{2}/i.test(raw), 'no \\u escapes of non-ASCII text');
   assert.ok(raw.endsWith('data: [DONE]\n\n'));
 });
+
+test('the run a stream names is known to the hub and /api from its first byte on', async () => {
+  const hub = await connect(server.hubUrl);
+  try {
+    for (let i = 0; i < 10; i++) {
+      const hangUp = new AbortController();
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, signal: hangUp.signal,
+        body: JSON.stringify({ model: 'council', stream: true, messages: [{ role: 'user', content: `First byte ${i}` }], council: { models: [sim.slow], chairman: sim.chair } }),
+      });
+      const runId = response.headers.get('x-council-run');
+      const [resumed, stored] = await Promise.all([
+        hub.invoke('resume_run', { runId, afterSeq: 0 }),
+        fetch(`${server.url}/api/runs/${runId}`).then((r) => r.status),
+      ]);
+      assert.equal(resumed.status, 'running');
+      assert.equal(stored, 200);
+      hangUp.abort();
+      await hub.waitFor((e) => e.runId === runId && e.type === 'run_complete');
+    }
+  } finally {
+    await hub.stop();
+  }
+});

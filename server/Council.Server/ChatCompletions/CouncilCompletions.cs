@@ -76,6 +76,9 @@ public sealed partial class CouncilCompletions(
     /// <returns>True when the run had ended (its <c>run_complete</c> was read).</returns>
     private async Task<bool> StreamAsync(HttpContext context, RunPlan plan, Completion completion, CancellationToken cancellationToken)
     {
+        // Started before anything goes out: the id a client sees names a run the hub and /api already know. The
+        // heading then leaves at once, before the grain has even asked a provider, so before any member token.
+        var log = await StartAsync(plan, completion, stream: true);
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -89,8 +92,6 @@ public sealed partial class CouncilCompletions(
         {
             await writer.PieceAsync(piece, cancellationToken);
         }
-        // Started after the heading went out, so the first reasoning delta leaves before any member token can.
-        var log = await StartAsync(plan, completion, stream: true);
         await foreach (var runEvent in runs.ReadAsync(log, cancellationToken))
         {
             foreach (var piece in narrator.Apply(runEvent))

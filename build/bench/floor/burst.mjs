@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../../../tests/node/support/server.mjs';
 import { Metrics } from '../../../tests/load/src/metrics.mjs';
 import { parseOptions } from '../../../tests/load/src/options.mjs';
+import { nowNs } from '../../../tests/load/src/protocol.mjs';
 import { planRun, VirtualUser } from '../../../tests/load/src/user.mjs';
 
 const { values } = parseArgs({
@@ -23,6 +24,8 @@ process.once('exit', () => { if (server.process.exitCode === null) server.proces
 const plan = planRun(options);
 const metrics = new Metrics();
 const ctx = { options, hubUrl: server.hubUrl, metrics, plan };
+// When the burst began and ended (monotonic ns, the clock of `perf record -k CLOCK_MONOTONIC`), to profile just that.
+const burstNs = [0, 0];
 try {
   const warm = new VirtualUser('warmup', { ...ctx, metrics: new Metrics() });
   await warm.connect();
@@ -35,7 +38,9 @@ try {
     users.push(...batch);
   }
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  burstNs[0] = nowNs();
   await Promise.all(users.map((u) => u.runOnce()));
+  burstNs[1] = nowNs();
   for (const u of users) await u.stop();
 } catch (e) {
   metrics.error('burst', e);
@@ -50,6 +55,7 @@ const result = {
   seq: { gaps: metrics.seqGaps, duplicates: metrics.seqDuplicates },
   errors: { count: metrics.errorCount, first: metrics.errors },
   serverExitCode: exitCode,
+  server: { pid: server.process.pid, burstStartNs: burstNs[0], burstEndNs: burstNs[1] },
 };
 if (values.report) writeFileSync(values.report, JSON.stringify(result, null, 2));
 const f = result.firstTokenOverFastestTtftMs;

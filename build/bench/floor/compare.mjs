@@ -27,13 +27,10 @@ const USAGE = `Council / floor, side by side: node build/bench/floor/compare.mjs
   --burst N            connections that start a run at the same moment, for first token - fastest ttft (default 200; 0: none)
   --quick              1 pair, 20 connections for 3 s, a burst of 20, fast models: checks the tooling, the figures mean nothing
   --out DIR            where reports go (default tests/load/reports/compare-<time>)
+  --council-dll PATH   another build of Council.Server.dll (e.g. a copy of the build before a change)
   Needs the Release build (dotnet build Council.sln -c Release) and ulimit -n of at least 3 per connection.
   Full default run: about 6 minutes per pair.`;
 
-const SERVERS = [
-  { name: 'council', dll: councilDll },
-  { name: 'floor', dll: floorDll },
-];
 
 /** The figures of one driver report: [key, label, unit, value extractor]. */
 const LOAD_FIGURES = [
@@ -92,6 +89,7 @@ export async function main(argv) {
       burst: { type: 'string', default: '200' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
+      'council-dll': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -99,6 +97,10 @@ export async function main(argv) {
     console.log(USAGE);
     return 0;
   }
+  const SERVERS = [
+    { name: 'council', dll: path.resolve(values['council-dll'] ?? councilDll) },
+    { name: 'floor', dll: floorDll },
+  ];
   for (const s of SERVERS) {
     if (!existsSync(s.dll)) {
       console.error(`${s.dll} is missing: run 'dotnet build Council.sln -c Release' first`);
@@ -126,6 +128,7 @@ export async function main(argv) {
   const results = {};
   const machine = [];
   let failures = 0;
+  console.log(`Council: ${SERVERS[0].dll}`);
   for (let pair = 0; pair < pairs; pair++) {
     const order = pair % 2 === 0 ? SERVERS : [...SERVERS].reverse();
     const scenarios = [...connections.map((c) => ({ name: `${c}`, connections: c })), ...(burst > 0 ? [{ name: `burst${burst}`, burst }] : [])];

@@ -28,5 +28,5 @@ builder.Services.AddSingleton<FloorCounters>();
 
 var app = builder.Build();
 app.MapHub<FloorHub>(HubMethodNames.HubPath);
-app.MapGet("/api/load-probe", (FloorCounters counters) => Results.Json(FloorProbeFigures.Now(counters), FloorJsonContext.Default.FloorProbeFigures));
+app.MapGet("/api/load-probe", FloorProbe.Get);
 app.Run();

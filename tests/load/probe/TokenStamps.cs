@@ -8,13 +8,14 @@ namespace Council.LoadProbe;
 /// <summary>
 /// When the tokens of each <c>token</c> event were emitted by their model, by run and seq. Filled by the grain just
 /// before it appends the event, so every send finds its stamp; read by <see cref="StampingHubProtocol"/> as it
-/// writes the message; a run's stamps are dropped a minute after it ends. Plain arrays per run: no object and no GC
+/// writes the message; a run's stamps are dropped 10 s after it ends. Plain arrays per run: no object and no GC
 /// handle per token (a weak table keyed by the event cost a dependent handle per live token, and every collection,
 /// gen0 included, had to scan them all: the probe lengthened the very pauses it was there to measure).
 /// </summary>
 public sealed class TokenStamps(TimeProvider time) : IRunObserver
 {
-    private static readonly TimeSpan KeepAfterEnd = TimeSpan.FromMinutes(1);
+    // Long enough for every viewer's send loop to reach run_complete; longer only weighs on the heap being measured.
+    private static readonly TimeSpan KeepAfterEnd = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, RunStamps> _runs = new(StringComparer.Ordinal);
 
     public void BeforeTokenAppended(RunPlan plan, TokenEvent token, long firstEmittedAt, long lastEmittedAt, int tokens) =>

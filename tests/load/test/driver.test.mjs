@@ -107,3 +107,26 @@ test('targets: one command runs the scenarios and prints each target with what w
   assert.equal(typeof idle.met, 'boolean');
   assert.match(summary.rows[1].measured, /^\d+ token events\/s/);
 });
+
+test('compare: Council and the floor server side by side, each figure with its ratio', async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'council-compare-'));
+  const compare = path.resolve(path.dirname(driver), '../../build/bench/floor/compare.mjs');
+  const { code, output } = await runScript(compare, ['--quick', '--out', out], 240_000);
+  assert.equal(code, 0, output);
+  assert.match(output, /== Council \/ floor/);
+  const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.failures, 0);
+  const row = (key) => summary.rows.find((r) => r.key === key);
+  for (const key of ['p50', 'p99', 'cpuUs', 'allocB', 'rssEnd', 'eventsPerS', 'firstP50', 'firstP99']) {
+    const r = row(key);
+    assert.ok(r, `no row ${key}`);
+    assert.equal(r.council.length, 1, key);
+    assert.equal(r.floor.length, 1, key);
+    assert.ok(r.council[0] > 0 && r.floor[0] > 0, `${key}: ${r.council} / ${r.floor}`);
+    assert.ok(Math.abs(r.ratio - r.council[0] / r.floor[0]) < 1e-9, key);
+    // The floor plays the same councils correctly: every event in seq order, no errors, on both servers.
+    assert.deepEqual(r.problems, { council: 0, floor: 0 }, key);
+  }
+  assert.match(row('cpuUs').target, /1\.3x/);
+  assert.equal(typeof row('cpuUs').met, 'boolean');
+});

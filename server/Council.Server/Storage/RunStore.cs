@@ -256,7 +256,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         }
         catch (SqliteException ex)
         {
-            connection?.Dispose();
+            Discard(connection);
             LogOpenFailed(logger, ex, database.FilePath);
             whyNot = Reason(ex);
             return null;
@@ -290,7 +290,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 var reason = Reason(ex);
                 LogWriteFailed(logger, ex, batch.Count, database.FilePath, attempt);
                 // A new connection for the next attempt: the old one may be what broke (a file replaced or gone).
-                connection?.Dispose();
+                Discard(connection);
                 connection = null;
                 if (attempt == o.CommitRetries)
                 {
@@ -308,6 +308,19 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 await DelayAsync(delay, stoppingToken);
                 delay = Math.Min(delay * 2, o.MaxRetryDelayMs);
             }
+        }
+    }
+
+    /// <summary>
+    /// Closes a connection that failed for good: out of the pool too, or the next open would get the same SQLite
+    /// handle back (one opened read-only stays read-only after the file is writable again).
+    /// </summary>
+    private static void Discard(SqliteConnection? connection)
+    {
+        if (connection is not null)
+        {
+            SqliteConnection.ClearPool(connection);
+            connection.Dispose();
         }
     }
 

@@ -76,9 +76,11 @@ public sealed class StorageOutageTests
             hub.InvokeAsync("start_run", new { prompt = "Another one.", models = new[] { LongModel } }, cancellationToken));
         refused.Message.ShouldContain("Storage is unavailable");
 
-        // Room again: the writer's retries get everything in, and the server is ready again.
+        // Room again: the server is ready again, and the writer's retries get everything in (the flush waits for the
+        // backlog it had queued: readiness can come back a moment before the last of it is committed).
         File.Delete(filler);
         await WaitUntilReadyAsync(http, cancellationToken);
+        await app.Get<Council.Server.Storage.RunStore>().FlushAsync(cancellationToken);
 
         using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();

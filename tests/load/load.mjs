@@ -117,6 +117,7 @@ export async function main(argv) {
   try {
     await sampler.start();
     report.meta.server.probe = sampler.hasProbe;
+    if (!sampler.hasProbe && options.probe) report.meta.server.probeError = sampler.probeError;
     report.meta.server.stats = sampler.hasStats;
     if (sampler.hasProbe) report.meta.server.clockCheck = await clockCheck(url);
 

@@ -55,13 +55,35 @@ export class Sampler {
   }
 
   async start() {
-    this.hasProbe = (await getJson(`${this.url}/api/load-probe`)) !== null;
+    await this.findProbe();
     this.hasStats = (await getJson(`${this.url}/api/stats`)) !== null;
     this.loopDelay.enable();
     this.t0 = performance.now();
     this.prev = { t: this.t0, proc: this.pid ? readProc(this.pid) : null, machine: readMachine(), driverCpu: process.cpuUsage(), counters: this.counters() };
     await this.sample();
     this.timer = setInterval(() => { void this.sample(); }, this.periodMs);
+  }
+
+  /**
+   * Whether the server has the load probe: asked a few times, so a cold or busy server's slow first
+   * answer is not taken for a missing probe. When it is missing, `probeError` says what the last answer was.
+   */
+  async findProbe(attempts = 3) {
+    for (let i = 0; i < attempts && !this.hasProbe; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      try {
+        const response = await fetch(`${this.url}/api/load-probe`, { signal: AbortSignal.timeout(5000) });
+        if (response.ok) {
+          await response.json();
+          this.hasProbe = true;
+          this.probeError = null;
+        } else {
+          this.probeError = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
+        }
+      } catch (e) {
+        this.probeError = String(e?.cause?.message ?? e?.message ?? e);
+      }
+    }
   }
 
   /** Names the latest sample, e.g. 'ramped' (for before/after figures). */

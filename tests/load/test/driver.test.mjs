@@ -45,7 +45,7 @@ test('20 connections over JSON: every run completes, no seq gaps, every token ti
   assert.equal(code, 0, output);
   const r = report.results;
   assert.equal(report.meta.outcome, 'ok');
-  assert.equal(report.meta.server.probe, true);
+  assert.equal(report.meta.server.probe, true, `the load probe did not answer: ${report.meta.server.probeError}\n${(report.meta.server.warnings ?? []).join('\n')}`);
   assert.equal(report.meta.server.clockCheck.sameClock, true);
   assert.equal(r.connections.opened, 20);
   assert.equal(r.connections.disconnects, 0);

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
-import { isActive, isLanePending } from '../store/run-state';
+import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName } from './format';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
@@ -19,7 +19,7 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
   const fallbacks = useStore(session.runs, (s) => s[runId]?.fallbacks);
   const final = useStore(session.runs, (s) => s[runId]?.final);
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
-  const stageStarted = useStore(session.runs, (s) => (s[runId]?.stages[stage]?.phase ?? 'pending') !== 'pending');
+  const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const lane = useLane(runId, stage, chairman ?? '');
   if (!models || !chairman || !lane) return null;
 

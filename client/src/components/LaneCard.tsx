@@ -1,7 +1,7 @@
 import { memo, useEffect, useLayoutEffect, useRef, type ComponentType } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
-import { isActive, isLanePending } from '../store/run-state';
+import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName, modelProvider } from './format';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
@@ -26,7 +26,7 @@ interface LaneCardProps {
 export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Footer, tall }: LaneCardProps) {
   const session = useSession();
   const lane = useLane(runId, stage, model);
-  const stageStarted = useStore(session.runs, (s) => (s[runId]?.stages[stage]?.phase ?? 'pending') !== 'pending');
+  const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   if (!lane) return null;
   const canSkip = runActive && isLanePending(lane) && (lane.started || stageStarted);

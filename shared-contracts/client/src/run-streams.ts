@@ -24,7 +24,7 @@ export interface RunStreamsHost {
    * The server's log no longer matches what was delivered (a crash lost events and the restarted server reused their
    * seqs): the run starts over at seq 0, and its stored log is to be replayed from the start.
    */
-  restarted(runId: string): void;
+  restarted(runId: string, result: ResumeRunResult): void;
 }
 
 class RunStream {
@@ -105,7 +105,7 @@ export class RunStreams {
       return;
     }
     if (diverged) {
-      this.restart(run);
+      this.restart(run, result);
       return;
     }
     if (result.status === 'running') return;
@@ -114,14 +114,14 @@ export class RunStreams {
   }
 
   /** Forgets what was delivered of a run and asks for its whole log again. */
-  private restart(run: RunStream): void {
+  private restart(run: RunStream, result: ResumeRunResult): void {
     run.restarted = true;
     run.lastSeq = 0;
     run.endsAt = undefined;
     run.buffer.length = 0;
     run.held.clear();
     this.clearTimers(run);
-    this.host.restarted(run.runId);
+    this.host.restarted(run.runId, result);
   }
 
   /** Runs that have not completed, with the last seq delivered: what to resume after a reconnect. */

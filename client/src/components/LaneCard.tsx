@@ -38,6 +38,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
       aria-label={`${name}: ${lane.leftOut ? 'left out' : lane.status}`}
       data-model={model}
       data-status={lane.leftOut ? 'left-out' : lane.status}
+      data-length={lane.text.length}
     >
       <header className="lane-header">
         <span className="model-dot" aria-hidden="true" />

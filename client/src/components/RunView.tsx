@@ -183,7 +183,8 @@ export function runFigures(run: Run, now: number): { durationMs: number; promptT
   // The server stopped mid-run: its closing metrics count only the calls that had completed, and no duration.
   let cut = 0;
   for (const stage of run.stages) for (const m of stage.models) if (stage.lanes[m].status === 'interrupted' && !stage.lanes[m].usage) cut += stage.lanes[m].tokens;
-  return { durationMs: metrics.durationMs || elapsed, promptTokens: metrics.promptTokens, completionTokens: metrics.completionTokens + cut, approximate: cut > 0 };
+  const lastSeen = Math.max(run.completedAt ?? now, run.lastEventAt ?? 0) - run.createdAt;
+  return { durationMs: metrics.durationMs || lastSeen, promptTokens: metrics.promptTokens, completionTokens: metrics.completionTokens + cut, approximate: cut > 0 };
 }
 
 function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boolean; onToggle: () => void }) {

@@ -107,6 +107,8 @@ export interface Run {
   readonly replay?: ReplayClock;
   /** The server stopped during the run (its log was closed at the next start). */
   readonly interrupted?: boolean;
+  /** When the last event was applied (client clock): a run replayed after a crash keeps what it had seen live. */
+  readonly lastEventAt?: number;
 }
 
 /**
@@ -193,7 +195,7 @@ export function receive(run: Run, event: CouncilEvent, now: number): Run {
 /** A replayed event at the run time its figures say; a live one at its arrival. */
 function applyTimed(run: Run, event: CouncilEvent, now: number): Run {
   const clock = run.replay;
-  if (!clock || (clock.until !== undefined && event.seq > clock.until)) return apply(run, event, now, false);
+  if (!clock || (clock.until !== undefined && event.seq > clock.until)) return apply({ ...run, lastEventAt: now }, event, now, false);
   let { at, base } = clock;
   let stageStarts = clock.stageStarts;
   if (event.type === 'stage_progress') {
@@ -206,7 +208,7 @@ function applyTimed(run: Run, event: CouncilEvent, now: number): Run {
   }
   // The server's clock may run ahead of this one: a run does not start in the future.
   if (base + at > now) base = now - at;
-  const timed = { ...run, replay: { ...clock, at, base, stageStarts } };
+  const timed = { ...run, replay: { ...clock, at, base, stageStarts }, lastEventAt: Math.max(run.lastEventAt ?? 0, base + at) };
   return apply(timed, event, base + at, true);
 }
 
@@ -292,6 +294,8 @@ function applyProgress(run: Run, e: StageProgressEvent, now: number): Run {
     const ended = e.status === 'completed' || e.status === 'skipped';
     for (const model of models) {
       const lane = lanes[model];
+      // A stage asks its models when it starts: time to first token counts from then, not from model_start.
+      if (e.status === 'started' && participants.has(model) && lane.startedAt === undefined) lanes[model] = { ...lane, startedAt: now };
       if (lane.started || lane.leftOut) continue;
       // Planned models missing from the stage's participants were dropped earlier; once the
       // stage is over, nobody who hasn't started will.
@@ -358,7 +362,7 @@ function applyToken(run: Run, e: TokenEvent, now: number, replayed: boolean): Ru
     tokens: lane.tokens + countTokens(e.delta),
     // A replayed first token's time is not known (the events between two figures carry none): the TTFT comes with
     // model_complete; a replay never shows one made up of arrival times.
-    firstTokenAt: lane.firstTokenAt ?? (replayed ? undefined : now),
+    firstTokenAt: lane.firstTokenAt ?? (replayed || lane.text !== '' ? undefined : now),
     status: lane.status === 'waiting' ? 'streaming' : lane.status,
   }));
 }

@@ -120,7 +120,8 @@ export class RunStore extends SnapshotStore<Runs> {
         stages: run.stages.map((s) => ({ index: s.index, name: s.name, kind: s.kind, models: [...s.models] })),
       };
       const fresh = adopted(runId, run.createdAt, run.prompt, { plan, interrupted: status === 'interrupted' });
-      return replayUntil({ ...fresh, conversationId: run.conversationId }, lastSeq, status === 'interrupted');
+      // What was seen live stays known: the replay's figures may say less (a crash leaves no duration behind).
+      return replayUntil({ ...fresh, conversationId: run.conversationId, lastEventAt: run.lastEventAt }, lastSeq, status === 'interrupted');
     });
   }
 

@@ -47,7 +47,7 @@ describe('a run watched from elsewhere', () => {
 
     const swift = 'sim/swift?ttft=200&tps=40&tokens=60';
     const steady = 'sim/steady?ttft=300&tps=20&tokens=260';
-    const late = 'sim/late?ttft=6000&tps=20&tokens=60';
+    const late = 'sim/late?ttft=15000&tps=20&tokens=60';
     await page.getByRole('button', { name: 'Open council settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Council settings' });
     await dialog.getByRole('button', { name: 'Use the server’s default council' }).click();
@@ -100,12 +100,15 @@ describe('a run watched from elsewhere', () => {
     await page.reload();
     await page.locator('.run[data-status="running"]').waitFor({ timeout: 5000 });
 
-    // Finished: the final answer on top of the run, the lanes folded, the review labels keyed to models.
+    // Finished: the final answer on top of the run, finished lanes fold away, the review labels keyed to models.
     await tab.locator('.run[data-status="ok"]').waitFor({ timeout: 60000 });
     const run = tab.locator('.run');
     assert.deepEqual((await run.locator(':scope > section.run-section').evaluateAll((s) => s.map((x) => x.getAttribute('aria-label')))).slice(0, 3), ['Final answer', 'Answers', 'Reviews']);
+    await tab.getByRole('button', { name: 'Hide answers' }).click();
+    await tab.getByRole('button', { name: 'Hide reviews' }).click();
     assert.equal(await run.locator('section.section-answers .stage-body').isHidden(), true);
-    await tab.getByRole('button', { name: 'Show reviews' }).click();
+    assert.equal(await run.locator('section.section-review .stage-body').isHidden(), true);
+    assert.equal(await tab.getByRole('table', { name: 'Aggregate ranking' }).isVisible(), true, 'the ranking stays in view');
     const keyed = await tab.locator('dl.label-key dd').allInnerTexts();
     assert.deepEqual([...keyed].sort(), ['steady', 'swift'], `the key names the models that were reviewed: ${keyed}`);
     await tab.getByRole('button', { name: 'Show answers' }).click();

@@ -21,6 +21,13 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const lane = useLane(runId, stage, chairman ?? '');
+  if (models && models.length === 0) {
+    return (
+      <article className="final lane-waiting" aria-label="Final answer" data-status="waiting">
+        <p className="lane-placeholder">The chairman writes the final answer once the reviews are in.</p>
+      </article>
+    );
+  }
   if (!models || !chairman || !lane) return null;
 
   const text = lane.text || (lane.status === 'done' ? final ?? '' : '');

@@ -6,13 +6,18 @@ import { modelHue, modelName } from './format';
 import type { LaneFooterProps } from './LaneCard';
 import { LanesPanel } from './LanesPanel';
 
-/** The review stage: each reviewer's evaluation and ranking, and the council's aggregate ranking. */
-export const ReviewsPanel = memo(function ReviewsPanel({ runId, stage }: { runId: string; stage: number }) {
+/**
+ * The review stage: the council's aggregate ranking, the key to the labels, and each reviewer's evaluation and
+ * ranking (folded away, `lanesHidden`, once the chairman is on).
+ */
+export const ReviewsPanel = memo(function ReviewsPanel({ runId, stage, lanesHidden = false }: { runId: string; stage: number; lanesHidden?: boolean }) {
   return (
     <>
       <AggregateTable runId={runId} stage={stage} />
       <LabelKey runId={runId} stage={stage} />
-      <LanesPanel runId={runId} stage={stage} label="Reviews" footer={RankingFooter} />
+      <div className="stage-body" hidden={lanesHidden}>
+        <LanesPanel runId={runId} stage={stage} label="Reviews" footer={RankingFooter} />
+      </div>
     </>
   );
 });

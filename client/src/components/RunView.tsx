@@ -57,10 +57,10 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
   useEffect(() => {
     if (active) setExpanded(true);
   }, [active]);
-  // Once the chairman starts, the final answer moves to the top of the run, into view, and the lanes that are done fold
-  // up (each can be opened again): the answer is not 1,500 px below two grids of lanes.
+  // Once the chairman starts, the final answer moves to the top of the run, into view: it is not 1,500 px below two
+  // grids of lanes. Stages whose lanes are all done can be folded away.
   const synthesisBegun = useStore(session.runs, (s) => s[runId]?.stages.some((st) => st.kind === 'synthesis' && hasBegun(st)) ?? false);
-  const [opened, setOpened] = useState<Readonly<Record<number, boolean>>>({});
+  const [folded, setFolded] = useState<Readonly<Record<number, boolean>>>({});
   const top = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (synthesisBegun && initiallyExpanded && active) top.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
@@ -87,8 +87,8 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
           <StageContent
             runId={runId}
             stage={stage}
-            folded={synthesisBegun && stage.kind !== 'synthesis' && !opened[stage.index]}
-            onFold={(fold) => setOpened((o) => ({ ...o, [stage.index]: !fold }))}
+            folded={folded[stage.index] === true}
+            onFold={(fold) => setFolded((f) => ({ ...f, [stage.index]: fold }))}
           />
         </section>
       ))}
@@ -153,7 +153,6 @@ function StageContent({ runId, stage, folded, onFold }: { runId: string; stage: 
         )}
       </div>
       {/* Folded lanes stay in the page, hidden: unfolding shows them as they were, scroll positions included. */}
-      <div className="stage-body" hidden={hide}>
       {stage.kind === 'synthesis' ? (
         <FinalAnswer runId={runId} stage={stage.index} />
       ) : !started ? (
@@ -165,11 +164,12 @@ function StageContent({ runId, stage, folded, onFold }: { runId: string; stage: 
               : 'Not started yet.'}
         </p>
       ) : stage.kind === 'review' ? (
-        <ReviewsPanel runId={runId} stage={stage.index} />
+        <ReviewsPanel runId={runId} stage={stage.index} lanesHidden={hide} />
       ) : (
-        <LanesPanel runId={runId} stage={stage.index} label={title} />
+        <div className="stage-body" hidden={hide}>
+          <LanesPanel runId={runId} stage={stage.index} label={title} />
+        </div>
       )}
-      </div>
     </>
   );
 }

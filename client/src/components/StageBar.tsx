@@ -52,7 +52,8 @@ export const StageBar = memo(function StageBar({ runId }: { runId: string }) {
   return (
     <ol className="stage-bar" aria-label="Stages">
       {run.stages.map((stage) => {
-        const total = stage.total || stage.models.filter((m) => !stage.lanes[m].leftOut).length;
+        // A synthesis whose chairman is not known yet (a run resumed from its log) still has one to come.
+        const total = stage.total || stage.models.filter((m) => !stage.lanes[m].leftOut).length || (stage.kind === 'synthesis' ? 1 : 0);
         const fraction = stage.phase === 'completed' ? 1 : total > 0 ? stage.completed / total : 0;
         const going = stage.phase === 'started' || stage.phase === 'running';
         return (

@@ -400,15 +400,21 @@ function applyRunComplete(run: Run, e: RunCompleteEvent, now: number): Run {
         lanes[model] = { ...lane, status: lane.cancelRequested ? 'cancelled' : unfinished, completedAt: now };
         changed = true;
       } else if (e.error && lane.error === e.error) {
-        // Closed by the run's own end (the server stopped): the run says why, once; the lane says it was cut off.
-        lanes[model] = { ...lane, status: 'interrupted', error: undefined };
+        // Closed by the run's own end (the server stopped): the run says why, once; the lane says it was cut off,
+        // when it was last heard of (the closing event's duration of 0 says nothing).
+        const { durationMs: _, ...rest } = lane;
+        lanes[model] = { ...rest, status: 'interrupted', error: undefined, completedAt: Math.max(lane.startedAt ?? 0, run.lastEventAt ?? lane.completedAt ?? now) };
         changed = true;
       }
     }
     // A stage the run never reached was not skipped (that is the review with too few answers): it did not run.
     const going = stage.phase === 'started' || stage.phase === 'running';
     const phase: StagePhase = stage.phase === 'pending' ? 'not-run' : going ? 'stopped' : stage.phase;
-    return changed || phase !== stage.phase ? { ...stage, lanes, phase } : stage;
+    // A stage that stopped went on until the last event the page had of it.
+    const elapsedMs = going && stage.progressAt !== undefined && run.lastEventAt !== undefined
+      ? Math.max(stage.elapsedMs, run.lastEventAt - (stage.progressAt - stage.elapsedMs))
+      : stage.elapsedMs;
+    return changed || phase !== stage.phase ? { ...stage, lanes, phase, elapsedMs } : stage;
   });
   return {
     ...run,

@@ -133,7 +133,8 @@ describe('the server goes away', () => {
       await ask(page, 'Survive a crash');
       await page.waitForFunction(() => {
         const lanes = [...document.querySelectorAll('section.section-answers article.lane')];
-        return lanes.length === 2 && lanes.every((l) => Number(l.dataset.length) > 300);
+        const tokens = (l) => Number(/tokens\s*≈?(\d+)/.exec(l.querySelector('.lane-stats')?.textContent ?? '')?.[1] ?? 0);
+        return lanes.length === 2 && lanes.every((l) => tokens(l) > 60);
       }, null, { timeout: 20000 });
       const runId = await page.locator('.run').getAttribute('data-run-id');
 

@@ -38,7 +38,8 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
       aria-label={`${name}: ${lane.leftOut ? 'left out' : lane.status}`}
       data-model={model}
       data-status={lane.leftOut ? 'left-out' : lane.status}
-      data-length={lane.text.length}
+      // The text's length once the lane is over (for tests): not updated per token.
+      data-length={isLanePending(lane) ? undefined : lane.text.length}
     >
       <header className="lane-header">
         <span className="model-dot" aria-hidden="true" />

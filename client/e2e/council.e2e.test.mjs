@@ -171,7 +171,8 @@ describe('council', () => {
 
 describe('load', () => {
   test('a page with 10 concurrent runs of 5 models stays responsive', async () => {
-    const models = [1, 2, 3, 4, 5].map((i) => `sim/m${i}?ttft=${100 * i}&tps=30&tokens=150`);
+    // Long enough answers that ~50 lanes still stream once the tenth question is in, on a busy machine too.
+    const models = [1, 2, 3, 4, 5].map((i) => `sim/m${i}?ttft=${100 * i}&tps=30&tokens=400`);
     const { page, errors } = await openApp(browser.context, server.url, { models, chairman: chair });
     for (let i = 1; i <= 10; i++) await ask(page, `Concurrent question ${i}`);
     await page.locator('.run').nth(9).waitFor({ timeout: 10000 });

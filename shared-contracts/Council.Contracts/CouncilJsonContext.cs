@@ -27,6 +27,7 @@ namespace Council.Contracts;
 [JsonSerializable(typeof(ConversationDetail))]
 [JsonSerializable(typeof(RenameConversationRequest))]
 [JsonSerializable(typeof(StoredRun))]
+[JsonSerializable(typeof(ServerLimits))]
 [JsonSerializable(typeof(IReadOnlyList<AggregateRanking>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class CouncilJsonContext : JsonSerializerContext;

@@ -21,6 +21,7 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
   const view = useStore(session.view, (s) => s);
   const operations = view === 'operations';
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
   const end = useRef<HTMLDivElement>(null);
   const turns = conversation.turns.length;
 
@@ -28,6 +29,10 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
       if (e.target instanceof Element && e.target.closest('dialog')) return;
+      if (document.querySelector('.sidebar-open')) {
+        setMenuOpen(false);
+        return;
+      }
       // Esc stops the runs on screen; the operations view shows none.
       if (session.view.getSnapshot() !== 'conversation') return;
       session.stopActive();
@@ -44,9 +49,20 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
 
   return (
     <div className="app">
-      <Sidebar />
+      <Sidebar open={menuOpen} onClose={() => setMenuOpen(false)} />
+      {menuOpen && <div className="sidebar-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />}
       <main className="main">
         <header className="topbar">
+          <button
+            type="button"
+            className="btn btn-ghost menu-button"
+            aria-label="Conversations"
+            aria-expanded={menuOpen}
+            aria-controls="conversations"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            <span className="menu-icon" aria-hidden="true" />
+          </button>
           <h1 className="topbar-title">{operations ? 'Operations' : conversation.turns.length > 0 ? conversation.title : 'New conversation'}</h1>
           <ConnectionBadge />
           <button

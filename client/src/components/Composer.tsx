@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
 import { isActive } from '../store/run-state';
-import { modelName } from './format';
+import { formatCount, modelName } from './format';
 
 /** Where the question is typed: Enter sends, Shift+Enter starts a new line, Esc stops. */
 export function Composer({ onOpenSettings, hidden = false }: { onOpenSettings: () => void; hidden?: boolean }) {
@@ -16,9 +16,13 @@ export function Composer({ onOpenSettings, hidden = false }: { onOpenSettings: (
   // `running` reads the conversation on screen: re-render when it changes too.
   useStore(session.conversations, (s) => s.active);
   const hasTurns = useStore(session.conversations, (s) => s.active.turns.length > 0);
+  const limit = useStore(session.connection, (s) => s.limits?.maxPromptChars);
+  // The server counts the prompt as sent: trimmed, in UTF-16 code units.
+  const length = text.trim().length;
+  const tooLong = limit !== undefined && length > limit;
 
   const send = () => {
-    if (!text.trim() || !connected) return;
+    if (!text.trim() || !connected || tooLong) return;
     void session.ask(text);
     setText('');
     ref.current?.focus();
@@ -52,7 +56,16 @@ export function Composer({ onOpenSettings, hidden = false }: { onOpenSettings: (
           }
         }}
         autoFocus
+        aria-invalid={tooLong || undefined}
+        aria-describedby="question-length"
       />
+      {limit !== undefined && length > 0 && (
+        <p id="question-length" className={`composer-length${tooLong ? ' composer-length-over' : ''}`} aria-live="polite">
+          {tooLong
+            ? `${formatCount(length)} / ${formatCount(limit)} characters: ${formatCount(length - limit)} too many for the server. Shorten the question to send it.`
+            : `${formatCount(length)} / ${formatCount(limit)} characters`}
+        </p>
+      )}
       <div className="composer-bar">
         <button type="button" className="btn btn-link composer-council" onClick={onOpenSettings} aria-label="Council settings">
           Asking {council}
@@ -69,7 +82,7 @@ export function Composer({ onOpenSettings, hidden = false }: { onOpenSettings: (
             Stop
           </button>
         )}
-        <button type="submit" className="btn btn-primary" disabled={!connected || !text.trim()} aria-label="Send question">
+        <button type="submit" className="btn btn-primary" disabled={!connected || !text.trim() || tooLong} aria-label="Send question">
           Send
         </button>
       </div>

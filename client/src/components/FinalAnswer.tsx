@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
-import { isActive, isLanePending } from '../store/run-state';
+import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName } from './format';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
@@ -19,8 +19,15 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
   const fallbacks = useStore(session.runs, (s) => s[runId]?.fallbacks);
   const final = useStore(session.runs, (s) => s[runId]?.final);
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
-  const stageStarted = useStore(session.runs, (s) => (s[runId]?.stages[stage]?.phase ?? 'pending') !== 'pending');
+  const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const lane = useLane(runId, stage, chairman ?? '');
+  if (models && models.length === 0) {
+    return (
+      <article className="final lane-waiting" aria-label="Final answer" data-status="waiting">
+        <p className="lane-placeholder">The chairman writes the final answer once the reviews are in.</p>
+      </article>
+    );
+  }
   if (!models || !chairman || !lane) return null;
 
   const text = lane.text || (lane.status === 'done' ? final ?? '' : '');

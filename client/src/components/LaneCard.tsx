@@ -1,7 +1,7 @@
 import { memo, useEffect, useLayoutEffect, useRef, type ComponentType } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
-import { isActive, isLanePending } from '../store/run-state';
+import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName, modelProvider } from './format';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
@@ -26,7 +26,7 @@ interface LaneCardProps {
 export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Footer, tall }: LaneCardProps) {
   const session = useSession();
   const lane = useLane(runId, stage, model);
-  const stageStarted = useStore(session.runs, (s) => (s[runId]?.stages[stage]?.phase ?? 'pending') !== 'pending');
+  const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   if (!lane) return null;
   const canSkip = runActive && isLanePending(lane) && (lane.started || stageStarted);
@@ -38,6 +38,8 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
       aria-label={`${name}: ${lane.leftOut ? 'left out' : lane.status}`}
       data-model={model}
       data-status={lane.leftOut ? 'left-out' : lane.status}
+      // The text's length once the lane is over (for tests): not updated per token.
+      data-length={isLanePending(lane) ? undefined : lane.text.length}
     >
       <header className="lane-header">
         <span className="model-dot" aria-hidden="true" />

@@ -1,10 +1,10 @@
 import type { Lane } from '../store/run-state';
-import { estimateTokens, formatCost, formatMs, formatTokens } from './format';
+import { formatCost, formatMs, formatTokens } from './format';
 
 /** Time to first token, tokens and cost of one lane. */
 export function LaneStats({ lane }: { lane: Lane }) {
   const ttft = lane.ttftMs ?? (lane.firstTokenAt !== undefined && lane.startedAt !== undefined ? lane.firstTokenAt - lane.startedAt : undefined);
-  const tokens = lane.usage ? lane.usage.completionTokens : estimateTokens(lane.text);
+  const tokens = lane.usage ? lane.usage.completionTokens : lane.tokens;
   const approximate = !lane.usage || lane.usage.partial;
   const cost = formatCost(lane.usage?.cost);
   return (

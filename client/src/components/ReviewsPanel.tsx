@@ -1,17 +1,23 @@
 import { memo, useMemo } from 'react';
 import type { AggregateRanking } from '@council/contracts';
 import { useLane, useSession, useThrottledStore } from '../store/hooks';
-import type { Run } from '../store/run-state';
+import { isActive, type Run } from '../store/run-state';
 import { modelHue, modelName } from './format';
 import type { LaneFooterProps } from './LaneCard';
 import { LanesPanel } from './LanesPanel';
 
-/** The review stage: each reviewer's evaluation and ranking, and the council's aggregate ranking. */
-export const ReviewsPanel = memo(function ReviewsPanel({ runId, stage }: { runId: string; stage: number }) {
+/**
+ * The review stage: the council's aggregate ranking, the key to the labels, and each reviewer's evaluation and
+ * ranking (folded away, `lanesHidden`, once the chairman is on).
+ */
+export const ReviewsPanel = memo(function ReviewsPanel({ runId, stage, lanesHidden = false }: { runId: string; stage: number; lanesHidden?: boolean }) {
   return (
     <>
       <AggregateTable runId={runId} stage={stage} />
-      <LanesPanel runId={runId} stage={stage} label="Reviews" footer={RankingFooter} />
+      <LabelKey runId={runId} stage={stage} />
+      <div className="stage-body" hidden={lanesHidden}>
+        <LanesPanel runId={runId} stage={stage} label="Reviews" footer={RankingFooter} />
+      </div>
     </>
   );
 });
@@ -92,5 +98,43 @@ function AggregateTable({ runId, stage }: { runId: string; stage: number }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * Which model each anonymous label was: a reviewer's FINAL RANKING lists labels in the order its `ranking` lists
+ * model ids, so the two side by side are the key. Shown once the run is over (while it goes, the labels stay blind).
+ */
+export function labelKey(run: Run, stage: number): { label: string; model: string }[] {
+  const key = new Map<string, string>();
+  const review = run.stages[stage];
+  for (const model of review?.models ?? []) {
+    const lane = review.lanes[model];
+    if (!lane.ranking) continue;
+    const block = lane.text.slice(lane.text.toUpperCase().lastIndexOf('FINAL RANKING'));
+    const labels = [...block.matchAll(/Response\s+([A-Z]{1,2})\b/g)].map((m) => m[1]);
+    if (labels.length !== lane.ranking.length) continue;
+    labels.forEach((label, i) => key.set(label, lane.ranking![i]));
+  }
+  return [...key].map(([label, model]) => ({ label, model })).sort((a, b) => a.label.length - b.label.length || a.label.localeCompare(b.label));
+}
+
+function LabelKey({ runId, stage }: { runId: string; stage: number }) {
+  const { runs } = useSession();
+  const run = useThrottledStore(runs, (s) => s[runId], 300);
+  const key = useMemo(() => (run && !isActive(run) ? labelKey(run, stage) : []), [run, stage]);
+  if (key.length === 0) return null;
+  return (
+    <dl className="label-key" aria-label="Who wrote which response">
+      {key.map(({ label, model }) => (
+        <div key={label} style={{ '--model-hue': modelHue(model) } as React.CSSProperties}>
+          <dt>Response {label}</dt>
+          <dd title={model}>
+            <span className="model-dot" aria-hidden="true" />
+            {modelName(model)}
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }

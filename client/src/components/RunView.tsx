@@ -1,8 +1,9 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
+import { withoutVerdict } from '@council/client';
 import { Markdown } from '../markdown/Markdown';
 import { useNow, useSession, useStore } from '../store/hooks';
 import type { Turn } from '../store/conversations';
-import { isActive } from '../store/run-state';
+import { hasBegun, isActive, isLanePending, type Run } from '../store/run-state';
 import { FinalAnswer } from './FinalAnswer';
 import { formatCost, formatMs, formatTokens } from './format';
 import { LanesPanel, LaneViewToggle } from './LanesPanel';
@@ -24,8 +25,8 @@ export const TurnView = memo(function TurnView({ turn, latest }: { turn: Turn; l
   const session = useSession();
   const known = useStore(session.runs, (s) => (turn.runId ? s[turn.runId] !== undefined : false));
   useEffect(() => {
-    if (turn.runId && !known) session.ensureRun(turn.runId, turn.prompt);
-  }, [session, turn.runId, turn.prompt, known]);
+    if (turn.runId && !known) session.ensureRun(turn.runId, turn.prompt, turn);
+  }, [session, turn, known]);
 
   return (
     <section className="turn" aria-label={`Question: ${turn.prompt.slice(0, 80)}`}>
@@ -56,6 +57,14 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
   useEffect(() => {
     if (active) setExpanded(true);
   }, [active]);
+  // Once the chairman starts, the final answer moves to the top of the run, into view: it is not 1,500 px below two
+  // grids of lanes. Stages whose lanes are all done can be folded away.
+  const synthesisBegun = useStore(session.runs, (s) => s[runId]?.stages.some((st) => st.kind === 'synthesis' && hasBegun(st)) ?? false);
+  const [folded, setFolded] = useState<Readonly<Record<number, boolean>>>({});
+  const top = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (synthesisBegun && initiallyExpanded && active) top.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [synthesisBegun, initiallyExpanded, active]);
   if (!status) return null;
 
   const outline: StageOutline[] = outlineKey
@@ -65,16 +74,22 @@ export const RunView = memo(function RunView({ runId, initiallyExpanded }: { run
       })
     : [];
   const synthesis = [...outline].reverse().find((s) => s.kind === 'synthesis');
-  const shown = expanded ? outline : synthesis ? [synthesis] : [];
+  const pinned = synthesisBegun && synthesis ? [synthesis, ...outline.filter((s) => s !== synthesis)] : outline;
+  const shown = expanded ? pinned : synthesis ? [synthesis] : [];
 
   return (
-    <div className={`run run-${status}`} data-run-id={runId} data-status={status}>
+    <div className={`run run-${status}`} data-run-id={runId} data-status={status} ref={top}>
       <RunHeader runId={runId} expanded={expanded} onToggle={() => setExpanded((e) => !e)} />
       {expanded && <StageBar runId={runId} />}
       {expanded && <SearchResults runId={runId} />}
       {shown.map((stage) => (
         <section key={stage.index} className={`run-section section-${stage.kind}`} id={`${runId}-stage-${stage.index}`} aria-label={titleOf(stage)}>
-          <StageContent runId={runId} stage={stage} />
+          <StageContent
+            runId={runId}
+            stage={stage}
+            folded={folded[stage.index] === true}
+            onFold={(fold) => setFolded((f) => ({ ...f, [stage.index]: fold }))}
+          />
         </section>
       ))}
       {!synthesis && <FinalResult runId={runId} />}
@@ -99,7 +114,7 @@ function FinalResult({ runId }: { runId: string }) {
         <h3 className="section-title">Result</h3>
       </div>
       <article className="final" aria-label="Final answer" data-status="done">
-        <Markdown text={final} className="final-text" />
+        <Markdown text={withoutVerdict(final)} className="final-text" />
       </article>
     </section>
   );
@@ -109,22 +124,35 @@ function titleOf(stage: StageOutline): string {
   return sectionTitles[stage.kind] ?? stage.name.charAt(0).toUpperCase() + stage.name.slice(1);
 }
 
-function StageContent({ runId, stage }: { runId: string; stage: StageOutline }) {
+function StageContent({ runId, stage, folded, onFold }: { runId: string; stage: StageOutline; folded: boolean; onFold: (fold: boolean) => void }) {
   const session = useSession();
   const started = useStore(session.runs, (s) => {
     const st = s[runId]?.stages[stage.index];
-    return st ? st.phase !== 'pending' || st.models.some((m) => st.lanes[m].started) : false;
+    return st ? hasBegun(st) || st.models.some((m) => st.lanes[m].started) : false;
   });
   const skipped = useStore(session.runs, (s) => s[runId]?.stages[stage.index]?.phase === 'skipped');
   const several = useStore(session.runs, (s) => (s[runId]?.stages[stage.index]?.models.length ?? 0) > 1);
+  // Only a stage whose lanes are all over folds: one still streaming stays open.
+  const over = useStore(session.runs, (s) => {
+    const st = s[runId]?.stages[stage.index];
+    return st ? st.models.every((m) => !isLanePending(st.lanes[m])) : false;
+  });
   const title = titleOf(stage);
   const lanes = stage.kind !== 'synthesis' && started && several;
+  const foldable = stage.kind !== 'synthesis' && started && over;
+  const hide = foldable && folded;
   return (
     <>
       <div className="section-head">
         <h3 className="section-title">{title}</h3>
-        {lanes && <LaneViewToggle label={title} />}
+        {lanes && !hide && <LaneViewToggle label={title} />}
+        {foldable && (
+          <button type="button" className="btn btn-ghost btn-small" aria-expanded={!hide} onClick={() => onFold(!hide)}>
+            {hide ? `Show ${title.toLowerCase()}` : `Hide ${title.toLowerCase()}`}
+          </button>
+        )}
       </div>
+      {/* Folded lanes stay in the page, hidden: unfolding shows them as they were, scroll positions included. */}
       {stage.kind === 'synthesis' ? (
         <FinalAnswer runId={runId} stage={stage.index} />
       ) : !started ? (
@@ -136,41 +164,75 @@ function StageContent({ runId, stage }: { runId: string; stage: StageOutline }) 
               : 'Not started yet.'}
         </p>
       ) : stage.kind === 'review' ? (
-        <ReviewsPanel runId={runId} stage={stage.index} />
+        <ReviewsPanel runId={runId} stage={stage.index} lanesHidden={hide} />
       ) : (
-        <LanesPanel runId={runId} stage={stage.index} label={title} />
+        <div className="stage-body" hidden={hide}>
+          <LanesPanel runId={runId} stage={stage.index} label={title} />
+        </div>
       )}
     </>
   );
 }
 
+/** The run's figures in the header: the server's metrics, or (a run cut off by a restart) what its events add up to. */
+export function runFigures(run: Run, now: number): { durationMs: number; promptTokens?: number; completionTokens?: number; approximate: boolean } {
+  const elapsed = (run.completedAt ?? now) - run.createdAt;
+  const metrics = run.metrics;
+  if (!metrics) return { durationMs: elapsed, approximate: false };
+  if (!run.interrupted) return { durationMs: metrics.durationMs, promptTokens: metrics.promptTokens, completionTokens: metrics.completionTokens, approximate: false };
+  // The server stopped mid-run: its closing metrics count only the calls that had completed, and no duration.
+  let cut = 0;
+  for (const stage of run.stages) for (const m of stage.models) if (stage.lanes[m].status === 'interrupted' && !stage.lanes[m].usage) cut += stage.lanes[m].tokens;
+  const lastSeen = Math.max(run.completedAt ?? now, run.lastEventAt ?? 0) - run.createdAt;
+  return { durationMs: metrics.durationMs || lastSeen, promptTokens: metrics.promptTokens, completionTokens: metrics.completionTokens + cut, approximate: cut > 0 };
+}
+
 function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boolean; onToggle: () => void }) {
   const session = useSession();
   const run = useStore(session.runs, (s) => s[runId]);
+  const online = useStore(session.connection, (s) => s.state === 'connected');
   const active = run ? isActive(run) : false;
-  const now = useNow(500, active);
+  const paused = active && !online;
+  // While the connection is down nothing is known of the run: its clock stops rather than count on.
+  const now = useNow(500, active && online);
   if (!run) return null;
-  const elapsed = (run.completedAt ?? now) - run.createdAt;
-  const metrics = run.metrics;
-  const cost = formatCost(metrics?.cost);
-  const label = run.stopRequested ? 'stopping…' : run.status === 'starting' ? 'starting' : run.status === 'ok' ? 'done' : run.status;
+  const figures = runFigures(run, now);
+  const cost = formatCost(run.metrics?.cost);
+  const status = run.interrupted && run.status === 'failed' ? 'interrupted' : run.status;
+  const label = paused
+    ? 'paused · reconnecting…'
+    : run.stopRequested
+      ? 'stopping…'
+      : status === 'starting'
+        ? 'starting'
+        : status === 'ok'
+          ? 'done'
+          : status;
+  const retry = !active && (status === 'failed' || status === 'interrupted');
+  const approx = figures.approximate ? '≈' : '';
   return (
     <header className="run-header">
-      <span className={`run-status run-status-${run.stopRequested ? 'stopping' : run.status}`} role="status">
-        {active && <span className="pulse" aria-hidden="true" />}
+      <span className={`run-status run-status-${paused ? 'paused' : run.stopRequested ? 'stopping' : status}`} role="status">
+        {active && !paused && <span className="pulse" aria-hidden="true" />}
         {label}
       </span>
       <span className="run-meta">
-        {run.workflow ?? 'council'} · {formatMs(metrics?.durationMs ?? elapsed)}
-        {metrics && (
+        {run.workflow ?? 'council'} · {formatMs(figures.durationMs)}
+        {figures.completionTokens !== undefined && (
           <>
             {' '}
-            · tokens {formatTokens(metrics.promptTokens)} in, {formatTokens(metrics.completionTokens)} out
+            · tokens {formatTokens(figures.promptTokens ?? 0)} in, {approx}
+            {formatTokens(figures.completionTokens)} out
             {cost && <> · {cost}</>}
           </>
         )}
       </span>
       <span className="spacer" />
+      {retry && (
+        <button type="button" className="btn btn-primary btn-small" onClick={() => void session.retry(runId)} title="Ask the same question again, with the same settings">
+          Retry
+        </button>
+      )}
       {active && (
         <button type="button" className="btn btn-danger btn-small" onClick={() => void session.stop(runId)} disabled={run.stopRequested} aria-label="Stop this run" title="Stop the run (Esc)">
           Stop
@@ -180,6 +242,11 @@ function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boo
         <button type="button" className="btn btn-ghost btn-small" onClick={onToggle} aria-expanded={expanded} aria-label={expanded ? 'Hide the details of this run' : 'Show the details of this run'}>
           {expanded ? 'Hide details' : 'Show details'}
         </button>
+      )}
+      {paused && (
+        <p className="run-paused" role="note">
+          The connection to the server is down; the run resumes here from where it left off once it is back.
+        </p>
       )}
       {run.error && (
         <p className="run-error" role="alert">

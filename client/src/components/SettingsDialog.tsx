@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
+import { isKnownModel, unknownModelMessage } from '../store/model-ids';
 import { modelName } from './format';
 
 /** Council models, chairman and workflow; remembered in localStorage. */
@@ -12,6 +13,9 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const workflow = workflows?.find((w) => w.name.toLowerCase() === settings.workflow.trim().toLowerCase());
   const ref = useRef<HTMLDialogElement>(null);
   const [custom, setCustom] = useState('');
+  const [customError, setCustomError] = useState<string | undefined>(undefined);
+  const [saveError, setSaveError] = useState<string | undefined>(undefined);
+  const maxModels = useStore(session.connection, (s) => s.limits?.maxModelsPerRun);
   const ids = useId();
 
   useEffect(() => {
@@ -26,11 +30,32 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
     ...(listed ?? []),
     ...extra.filter((id) => !listed?.some((m) => m.id === id)).map((id) => ({ id, provider: 'custom' })),
   ];
-  const toggle = (id: string, on: boolean) =>
+  const full = maxModels !== undefined && settings.models.length >= maxModels;
+  const tooMany = maxModels !== undefined && settings.models.length > maxModels;
+  const unknown = settings.models.filter((m) => !isKnownModel(m, listed));
+  const problem = tooMany
+    ? `${settings.models.length} models are chosen; a run may have at most ${maxModels}. Untick ${settings.models.length - maxModels!}.`
+    : unknown.length > 0
+      ? `${unknownModelMessage(unknown[0])}${unknown.length > 1 ? ` (${unknown.length - 1} more unknown)` : ''}`
+      : settings.chairman && !isKnownModel(settings.chairman, listed)
+        ? `Unknown chairman: ${settings.chairman}. Pick one from the list.`
+        : undefined;
+  const toggle = (id: string, on: boolean) => {
+    setSaveError(undefined);
     session.settings.change({ models: on ? [...settings.models.filter((m) => m !== id), id] : settings.models.filter((m) => m !== id) });
+  };
   const addCustom = () => {
     const id = custom.trim();
     if (!id) return;
+    if (!isKnownModel(id, listed)) {
+      setCustomError(unknownModelMessage(id));
+      return;
+    }
+    if (full && !settings.models.includes(id)) {
+      setCustomError(`A run may have at most ${maxModels} models; untick one first.`);
+      return;
+    }
+    setCustomError(undefined);
     session.settings.change({
       customModels: settings.customModels.includes(id) ? settings.customModels : [...settings.customModels, id],
       models: settings.models.includes(id) ? settings.models : [...settings.models, id],
@@ -40,19 +65,39 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
 
   return (
     <dialog ref={ref} className="settings" aria-labelledby={`${ids}-title`} onClose={onClose} onCancel={onClose}>
-      <form method="dialog" className="settings-form" onSubmit={onClose}>
+      <form
+        method="dialog"
+        className="settings-form"
+        onSubmit={(e) => {
+          // Settings apply as they change; Done is where what cannot run is caught, before the next question.
+          if (problem) {
+            e.preventDefault();
+            setSaveError(problem);
+            return;
+          }
+          onClose();
+        }}
+      >
         <h2 id={`${ids}-title`}>Council settings</h2>
 
         <fieldset>
           <legend>Council models</legend>
-          <p className="muted">{settings.models.length === 0 ? 'None chosen: the server’s default council answers.' : `${settings.models.length} chosen.`}</p>
+          <p className="muted">
+            {settings.models.length === 0 ? 'None chosen: the server’s default council answers.' : `${settings.models.length} chosen.`}
+            {maxModels !== undefined && ` At most ${maxModels} per run.`}
+          </p>
           {modelsError && <p className="lane-error">Could not list the models: {modelsError}</p>}
           {!listed && !modelsError && <p className="muted">Loading the models…</p>}
           <ul className="model-options">
             {available.map((m) => (
               <li key={m.id}>
                 <label title={m.id}>
-                  <input type="checkbox" checked={settings.models.includes(m.id)} onChange={(e) => toggle(m.id, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    checked={settings.models.includes(m.id)}
+                    disabled={full && !settings.models.includes(m.id)}
+                    onChange={(e) => toggle(m.id, e.target.checked)}
+                  />
                   <span className="model-option-name">{m.id}</span>
                   <span className="model-option-provider">{m.provider}</span>
                 </label>
@@ -65,7 +110,12 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               id={`${ids}-custom`}
               value={custom}
               placeholder="sim/name?ttft=300&tps=40"
-              onChange={(e) => setCustom(e.target.value)}
+              aria-invalid={customError ? true : undefined}
+              aria-describedby={customError ? `${ids}-custom-error` : undefined}
+              onChange={(e) => {
+                setCustom(e.target.value);
+                setCustomError(undefined);
+              }}
               onKeyDown={(e) => {
                 if (e.key === 'Enter') {
                   e.preventDefault();
@@ -77,6 +127,11 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               Add
             </button>
           </div>
+          {customError && (
+            <p id={`${ids}-custom-error`} className="lane-error field-note" role="alert">
+              {customError}
+            </p>
+          )}
           {settings.models.length > 0 && (
             <button type="button" className="btn btn-link align-start" onClick={() => session.settings.change({ models: [] })}>
               Use the server’s default council
@@ -155,6 +210,11 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
           </div>
         </fieldset>
 
+        {saveError && problem && (
+          <p className="lane-error" role="alert">
+            {problem}
+          </p>
+        )}
         <div className="dialog-actions">
           <button type="submit" className="btn btn-primary">
             Done

@@ -1,13 +1,25 @@
 import type { Lane } from '../store/run-state';
-import { useNow } from '../store/hooks';
-import { estimateTokens, formatMs } from './format';
+import { useNow, useSession, useStore } from '../store/hooks';
+import { formatMs } from './format';
+
+/** Tokens per second of a streaming lane: the tokens after the first over the time since it (or since the call began, when a replay could not say when the first came). */
+export function liveRate(lane: Lane, now: number): number | undefined {
+  const since = lane.firstTokenAt ?? lane.startedAt;
+  if (since === undefined) return undefined;
+  const seconds = (now - since) / 1000;
+  const tokens = lane.firstTokenAt !== undefined ? lane.tokens - 1 : lane.tokens;
+  return seconds > 0.5 && tokens > 0 ? tokens / seconds : undefined;
+}
 
 /** The lane's state in a word, with the number that matters now: time waited, or speed. */
 export function StatusChip({ lane, stageStarted }: { lane: Lane; stageStarted: boolean }) {
+  const { connection } = useSession();
+  const online = useStore(connection, (s) => s.state === 'connected');
   const live = !lane.leftOut && (lane.status === 'waiting' || lane.status === 'streaming') && (lane.started || stageStarted);
-  const now = useNow(250, live);
+  const now = useNow(250, live && online);
   if (lane.leftOut) return <span className="chip chip-left-out">left out</span>;
   if (lane.status === 'waiting' && !lane.started && !stageStarted) return <span className="chip chip-queued">queued</span>;
+  if (live && !online) return <span className="chip chip-paused">paused</span>;
   switch (lane.status) {
     case 'waiting':
       return (
@@ -17,8 +29,7 @@ export function StatusChip({ lane, stageStarted }: { lane: Lane; stageStarted: b
         </span>
       );
     case 'streaming': {
-      const seconds = lane.firstTokenAt !== undefined ? (now - lane.firstTokenAt) / 1000 : 0;
-      const rate = seconds > 0.25 ? estimateTokens(lane.text) / seconds : undefined;
+      const rate = liveRate(lane, now);
       return (
         <span className="chip chip-streaming">
           <span className="pulse" aria-hidden="true" />
@@ -32,5 +43,11 @@ export function StatusChip({ lane, stageStarted }: { lane: Lane; stageStarted: b
       return <span className="chip chip-cancelled">{lane.completedAt === undefined ? 'cancelled…' : 'cancelled'}</span>;
     case 'failed':
       return <span className="chip chip-failed">failed</span>;
+    case 'interrupted':
+      return (
+        <span className="chip chip-cancelled" title="The server stopped while this model was answering; its text so far is kept.">
+          cut off
+        </span>
+      );
   }
 }

@@ -44,7 +44,7 @@ function replayedBars(run: Run, now: number): { stage: string; bars: Bar[] }[] {
         .filter((lane) => lane.started)
         .map((lane) => {
           const open = lane.completedAt === undefined;
-          const duration = lane.durationMs ?? (lane.startedAt !== undefined ? now - lane.startedAt : 0);
+          const duration = lane.durationMs ?? (lane.startedAt !== undefined ? (lane.completedAt ?? now) - lane.startedAt : 0);
           const firstToken = lane.ttftMs !== undefined ? offset + lane.ttftMs : undefined;
           return { lane, start: offset, firstToken, end: offset + Math.max(duration, lane.ttftMs ?? 0), open };
         });

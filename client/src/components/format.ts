@@ -10,21 +10,18 @@ export function modelProvider(id: string): string {
   return slash > 0 ? id.slice(0, slash) : '';
 }
 
-const palette = [250, 190, 335, 30, 140, 285, 5, 210, 55, 165, 310, 100];
-const hues = new Map<string, number>();
-
 /**
- * A hue per model, distinct for the first dozen models this page shows and the same everywhere
- * (lanes, tables, timeline). Models are told apart by their full id.
+ * A hue per model, derived from its full id, so a model has the same colour on every page load, in every run and
+ * view (lanes, tables, timeline). Reds (330°–35°) are left out: red says "failed".
  */
 export function modelHue(id: string): number {
-  let hue = hues.get(id);
-  if (hue === undefined) {
-    const n = hues.size;
-    hue = (palette[n % palette.length] + Math.floor(n / palette.length) * 17) % 360;
-    hues.set(id, hue);
+  // FNV-1a over the id's UTF-16 code units.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
   }
-  return hue;
+  return 35 + ((hash >>> 0) % 295);
 }
 
 /** "0 s", "0.5 s", "12 s", "2 min": labels for a time axis. */

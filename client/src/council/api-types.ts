@@ -10,6 +10,14 @@ export interface ConversationSummary {
   createdAt: string;
   updatedAt: string;
   runs: number;
+  /** The conversation's run that is still going, if any. */
+  runningRunId?: string | null;
+}
+
+/** GET /api/limits. */
+export interface ServerLimits {
+  maxPromptChars: number;
+  maxModelsPerRun: number;
 }
 
 export interface StoredModelOutput {

@@ -10,7 +10,11 @@ import type { Connect } from './connection';
  * SignalR's reconnect buffer. Losing the socket is covered anyway: the client resumes every run
  * from its last seq after reconnecting.
  */
+const reconnectDelays = [0, 250, 500, 1000, ...Array<number>(14).fill(2000)];
+
 export function connectFromPage(location: Location): Connect {
   const protocol = new URLSearchParams(location.search).get('protocol') === 'messagepack' ? 'messagepack' : 'json';
-  return (url, accessToken) => connect(url, { protocol, statefulReconnect: false, accessToken });
+  // Reconnect attempts close together for half a minute, so a server that comes back is found within a second or two;
+  // after that the session keeps trying every few seconds.
+  return (url, accessToken) => connect(url, { protocol, statefulReconnect: false, accessToken, reconnectDelays });
 }

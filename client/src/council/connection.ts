@@ -1,6 +1,6 @@
 // The one seam between the SPA and the hub: the part of `@council/client` the session uses.
 // Only types are imported here, so the store and its tests do not load SignalR; `connect.ts` does.
-import type { CouncilClient, CouncilRunError } from '@council/client';
+import type { CouncilClient, CouncilRunError, ResumeRunResult } from '@council/client';
 
 export type { ConnectionState } from '@council/client';
 
@@ -12,6 +12,8 @@ export type CouncilConnection = Pick<
   Partial<Pick<CouncilClient, 'listWorkflows'>> & {
     /** Called when a run can no longer be followed completely (resume failed, events lost, connection gone). */
     onRunError?(handler: (error: Pick<CouncilRunError, 'runId' | 'reason' | 'message'>) => void): () => void;
+    /** Called when a run is replayed from seq 1 because the server's log diverged from what was received. */
+    onRunReplay?(handler: (runId: string, result: ResumeRunResult) => void): () => void;
   };
 
 /** Connects to the hub; `accessToken` is asked before every (re)connection ('' when there is no key). */

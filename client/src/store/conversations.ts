@@ -11,6 +11,10 @@ export interface Turn {
   readonly runId?: string;
   /** Why the hub refused the run. */
   readonly error?: string;
+  /** As the server stored the run (a turn loaded from it): what a retry asks again, and how the run ended. */
+  readonly workflow?: string;
+  readonly models?: readonly string[];
+  readonly status?: string;
 }
 
 export interface Conversation {
@@ -23,6 +27,8 @@ export interface Conversation {
   /** False while only a summary is known: `turns` is empty and `turnCount` says how many there are. */
   readonly loaded?: boolean;
   readonly turnCount?: number;
+  /** Its run that is still going, by the server's list. */
+  readonly runningRunId?: string;
 }
 
 /** Where conversations are kept: the server when it stores them, else this tab's session storage. */
@@ -101,6 +107,12 @@ export class ConversationStore extends SnapshotStore<ConversationsSnapshot> {
   startNew(): void {
     if (this.getSnapshot().active.turns.length === 0) return;
     this.update((s) => ({ ...s, active: newConversation() }));
+  }
+
+  /** The conversation with a run still going, when the one on screen is a fresh one: where a reload should land. */
+  running(): Conversation | undefined {
+    const s = this.getSnapshot();
+    return s.active.turns.length === 0 ? s.list.find((c) => c.runningRunId !== undefined) : undefined;
   }
 
   /** Shows a conversation, fetching its turns if only its summary is known. */
@@ -197,6 +209,7 @@ export class ServerConversationRepository implements ConversationRepository {
       turns: [],
       loaded: false,
       turnCount: c.runs,
+      ...(c.runningRunId ? { runningRunId: c.runningRunId } : {}),
     }));
   }
 
@@ -209,7 +222,15 @@ export class ServerConversationRepository implements ConversationRepository {
         title: c.title,
         createdAt: Date.parse(c.createdAt),
         loaded: true,
-        turns: c.runs.map((run) => ({ id: run.runId, prompt: run.prompt, runId: run.runId, sentAt: Date.parse(run.createdAt) })),
+        turns: c.runs.map((run) => ({
+          id: run.runId,
+          prompt: run.prompt,
+          runId: run.runId,
+          sentAt: Date.parse(run.createdAt),
+          workflow: run.workflow,
+          models: run.models,
+          status: run.status,
+        })),
       };
     } catch {
       return undefined;

@@ -115,14 +115,14 @@ describe('CouncilSession', () => {
     expect(fake.starts[1].conversationId).toBe('c1');
   });
 
-  it('shows why the hub refused a run', async () => {
+  it('shows why the hub refused a run, in words for a person', async () => {
     const fake = new FakeConnection();
     fake.startResult = async () => {
       throw new Error("An unexpected error occurred invoking 'start_run' on the server. HubException: Unknown model 'sim/'.");
     };
     const { session } = await startSession(fake);
     await session.ask('Hello');
-    expect(session.conversations.getSnapshot().active.turns[0].error).toBe("Unknown model 'sim/'.");
+    expect(session.conversations.getSnapshot().active.turns[0].error).toBe('Unknown model: sim/. Pick one from the list.');
   });
 
   it('shows a skip at once and takes it back if the hub call fails', async () => {

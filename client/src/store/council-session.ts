@@ -1,7 +1,9 @@
-import type { ModelInfo, StartRunRequest, WorkflowInfo } from '@council/contracts';
+import type { ModelInfo, StartRunRequest, StartRunResult, WorkflowInfo } from '@council/contracts';
+import type { ServerLimits } from '../council/api-types';
 import { hubErrorMessage, isUnauthorized, type Connect, type ConnectionState, type CouncilConnection } from '../council/connection';
 import { AuthStore } from './auth-store';
-import { ConversationStore, newId } from './conversations';
+import { ConversationStore, newId, type Turn } from './conversations';
+import { friendlyError } from './friendly-errors';
 import { RunStore } from './run-store';
 import { OperationsStore } from './operations-store';
 import { isActive } from './run-state';
@@ -19,6 +21,8 @@ export interface ConnectionSnapshot {
   readonly modelsError?: string;
   /** The server's workflows, when it lists them. */
   readonly workflows?: readonly WorkflowInfo[];
+  /** What the server accepts (GET /api/limits), once known. */
+  readonly limits?: ServerLimits;
 }
 
 export class ConnectionStore extends SnapshotStore<ConnectionSnapshot> {
@@ -72,6 +76,10 @@ export class CouncilSession {
   /** The first start of a conversation still on its way: follow-ups wait for its conversation id. */
   private readonly pendingConversations = new Map<string, Promise<string | undefined>>();
   private readonly resumed = new Set<string>();
+  /** Runs this page adopted (after a reload) and what it knows of them, to resume once connected. */
+  private readonly adopted = new Map<string, Turn>();
+  /** What each run of this page asked, so Retry asks the same. */
+  private readonly requests = new Map<string, StartRunRequest>();
   /** Bumped by sign in and out: answers to attempts made before are dropped. */
   private generation = 0;
   /** The key the conversations list was loaded with. */
@@ -88,6 +96,7 @@ export class CouncilSession {
 
   start(): void {
     void this.loadConversations();
+    void this.loadLimits();
     void this.open();
   }
 
@@ -110,8 +119,8 @@ export class CouncilSession {
     await this.council?.close();
   }
 
-  /** Asks the council a question in the conversation on screen. */
-  async ask(prompt: string): Promise<void> {
+  /** Asks the council a question in the conversation on screen; `repeat` asks with that run's settings instead of the current ones. */
+  async ask(prompt: string, repeat?: StartRunRequest): Promise<void> {
     const text = prompt.trim();
     if (!text) return;
     const conversation = this.conversations.getSnapshot().active;
@@ -128,28 +137,36 @@ export class CouncilSession {
       const council = this.council;
       if (!council || council.state !== 'connected') throw new Error('Not connected to the server; try again once it is back.');
       const conversationId = this.conversations.get(conversation.id)?.serverId ?? (await earlier);
-      const settings = this.settings.getSnapshot();
-      const request: StartRunRequest = { prompt: text };
-      if (settings.workflow.trim()) request.workflow = settings.workflow.trim();
-      if (settings.models.length > 0) request.models = [...settings.models];
-      if (settings.chairman) request.chairman = settings.chairman;
-      if (settings.search) request.search = true;
-      if (settings.quorumAnswers > 0 || settings.quorumDeadlineMs > 0) {
-        request.quorum = {};
-        if (settings.quorumAnswers > 0) request.quorum.answers = settings.quorumAnswers;
-        if (settings.quorumDeadlineMs > 0) request.quorum.deadlineMs = settings.quorumDeadlineMs;
-      }
+      const request: StartRunRequest = repeat ? { ...repeat, prompt: text } : this.requestFromSettings(text);
+      delete request.conversationId;
       if (conversationId) request.conversationId = conversationId;
       const result = await council.startRun(request);
+      this.requests.set(result.runId, request);
       this.runs.started(result, text, sentAt);
       this.conversations.turnStarted(conversation.id, turnId, result.runId, result.conversationId);
       resolveConversation(result.conversationId);
     } catch (error) {
-      this.conversations.turnFailed(conversation.id, turnId, hubErrorMessage(error));
+      this.conversations.turnFailed(conversation.id, turnId, friendlyError(hubErrorMessage(error)));
       resolveConversation(undefined);
     } finally {
       if (!earlier) this.pendingConversations.delete(conversation.id);
     }
+  }
+
+  /** Asks a run's question again, with the same settings, in the conversation on screen (a run that failed or was interrupted). */
+  retry(runId: string): Promise<void> {
+    const turn = this.conversations.getSnapshot().active.turns.find((t) => t.runId === runId);
+    const run = this.runs.getSnapshot()[runId];
+    const prompt = run?.prompt ?? turn?.prompt;
+    if (!prompt) return Promise.resolve();
+    const stored = this.adopted.get(runId) ?? turn;
+    const request: StartRunRequest = this.requests.get(runId) ?? { prompt };
+    if (!this.requests.has(runId)) {
+      const workflow = stored?.workflow ?? run?.workflow;
+      if (workflow) request.workflow = workflow;
+      if (stored?.models?.length) request.models = [...stored.models];
+    }
+    return this.ask(prompt, request);
   }
 
   /** Skips one model: its lane shows cancelled at once; model_complete confirms. */
@@ -183,13 +200,41 @@ export class CouncilSession {
   }
 
   /** A run this page has no events for (after a reload): replay it from the server's log. */
-  ensureRun(runId: string, prompt: string): void {
+  ensureRun(runId: string, prompt: string, turn?: Turn): void {
     if (this.runs.getSnapshot()[runId] && this.resumed.has(runId)) return;
-    if (!this.runs.getSnapshot()[runId]) this.runs.adopt(runId, prompt);
+    if (!this.runs.getSnapshot()[runId]) {
+      this.adopted.set(runId, turn ?? { id: runId, prompt, runId, sentAt: Date.now() });
+      this.runs.adopt(runId, prompt, {
+        startedAtMs: turn?.sentAt,
+        plan: this.planOf(runId, turn),
+        interrupted: turn?.status === 'interrupted',
+      });
+    }
     if (this.council?.state === 'connected' && !this.resumed.has(runId)) {
       this.resumed.add(runId);
       void this.resume(runId);
     }
+  }
+
+  /** The stages an adopted run will have, from its workflow as the server lists it and the models it stored. */
+  private planOf(runId: string, turn: Turn | undefined): StartRunResult | undefined {
+    const workflow = this.connection.getSnapshot().workflows?.find((w) => w.name === turn?.workflow);
+    if (!workflow || !turn?.models) return undefined;
+    const models = [...turn.models];
+    const firstPass = workflow.stages.filter((s) => !s.loop);
+    const roles = firstPass.every((s) => s.kind === 'role');
+    return {
+      runId,
+      conversationId: '',
+      workflow: workflow.name,
+      stages: firstPass.map((s, index) => ({
+        index,
+        name: s.name,
+        kind: s.kind,
+        // Roles take the run's models in turn; a synthesis names its chairman when it starts.
+        models: s.kind === 'synthesis' ? [] : roles ? [models[index % models.length]] : models,
+      })),
+    };
   }
 
   /** Drops the connection and everything of the previous key, and connects afresh with the current one. */
@@ -203,6 +248,8 @@ export class CouncilSession {
     this.attempt = 0;
     this.runs.clear();
     this.resumed.clear();
+    this.adopted.clear();
+    this.requests.clear();
     this.pendingConversations.clear();
     this.conversations.clear();
     this.conversationsKey = NOT_LOADED;
@@ -248,10 +295,18 @@ export class CouncilSession {
         // A connection closing is not the run's end: the next connection resumes it.
         if (error.reason !== 'connection_closed') this.runs.lost(error.runId, error.message);
       }) ?? (() => {}),
+      council.onRunReplay?.((runId, result) => this.runs.restart(runId, result.lastSeq, result.status)) ?? (() => {}),
     ];
     this.onState(council, council.state);
     // The client resumes its runs after its own reconnects; a new connection knows none of them.
     if (replacesLostConnection) this.resumeAll();
+    // Runs adopted before there was a connection (a reload lands on a running conversation at once).
+    for (const runId of this.adopted.keys()) {
+      if (!this.resumed.has(runId)) {
+        this.resumed.add(runId);
+        void this.resume(runId);
+      }
+    }
   }
 
   private onState(council: CouncilConnection, state: ConnectionState): void {
@@ -273,6 +328,9 @@ export class CouncilSession {
     this.conversationsKey = key;
     try {
       await this.conversations.load();
+      // A reload (or a second tab) during a run lands on the conversation whose run is going.
+      const running = this.conversations.running();
+      if (running) await this.conversations.select(running.id);
     } catch {
       // A 401: the auth store asks for a key, and the list loads once the server accepts one.
       if (this.conversationsKey === key) this.conversationsKey = NOT_LOADED;
@@ -288,10 +346,29 @@ export class CouncilSession {
     this.retryTimer = setTimeout(() => void this.open(), delay);
   }
 
+  /** The server's limits, for checks while typing; an older server without /api/limits leaves them to start_run. */
+  private async loadLimits(): Promise<void> {
+    if (this.connection.getSnapshot().limits) return;
+    try {
+      const response = await this.auth.fetch(new URL('/api/limits', this.options.url).toString(), { headers: { accept: 'application/json' } });
+      if (response.ok) this.connection.change({ limits: (await response.json()) as ServerLimits });
+    } catch {
+      // Not signed in yet, or no such endpoint: tried again on the next connection.
+    }
+  }
+
   private async loadModels(council: CouncilConnection): Promise<void> {
+    void this.loadLimits();
     council
       .listWorkflows?.()
-      .then((workflows) => this.connection.change({ workflows }))
+      .then((workflows) => {
+        this.connection.change({ workflows });
+        // Runs adopted before the workflows were known get their stages now.
+        for (const [runId, turn] of this.adopted) {
+          const plan = this.planOf(runId, turn);
+          if (plan) this.runs.plan(runId, plan);
+        }
+      })
       .catch(() => {
         // An older server: the workflow stays free text.
       });
@@ -317,11 +394,27 @@ export class CouncilSession {
     const run = this.runs.getSnapshot()[runId];
     if (run && !isActive(run)) return;
     try {
-      await council.resumeRun({ runId, afterSeq: run?.lastSeq ?? 0 });
+      const result = await council.resumeRun({ runId, afterSeq: run?.lastSeq ?? 0 });
+      this.runs.resumed(runId, result.lastSeq, result.status);
     } catch (error) {
       // An unknown or expired run: what we have is all there is.
       if (!run || run.lastSeq === 0) this.runs.lost(runId, hubErrorMessage(error));
     }
+  }
+
+  private requestFromSettings(prompt: string): StartRunRequest {
+    const settings = this.settings.getSnapshot();
+    const request: StartRunRequest = { prompt };
+    if (settings.workflow.trim()) request.workflow = settings.workflow.trim();
+    if (settings.models.length > 0) request.models = [...settings.models];
+    if (settings.chairman) request.chairman = settings.chairman;
+    if (settings.search) request.search = true;
+    if (settings.quorumAnswers > 0 || settings.quorumDeadlineMs > 0) {
+      request.quorum = {};
+      if (settings.quorumAnswers > 0) request.quorum.answers = settings.quorumAnswers;
+      if (settings.quorumDeadlineMs > 0) request.quorum.deadlineMs = settings.quorumDeadlineMs;
+    }
+    return request;
   }
 
   private detachAll(): void {

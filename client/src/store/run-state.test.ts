@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CouncilEvent } from '@council/contracts';
-import { applyStart, createRun, currentStage, receive, requestCancelModel, revertCancelModel, type Run } from './run-state';
+import { applyStart, countTokens, createRun, currentStage, receive, replayUntil, requestCancelModel, revertCancelModel, type Run } from './run-state';
 import { councilPlan, EventScript } from './test-events';
 
 const reduce = (run: Run, events: CouncilEvent[], now = 1000): Run => events.reduce((r, e) => receive(r, e, now), run);
@@ -127,7 +127,61 @@ describe('run reduction', () => {
     expect(run.status).toBe('cancelled');
     expect(run.stages[0].lanes['sim/a']).toMatchObject({ status: 'cancelled', text: 'half' });
     expect(run.stages[0].lanes['sim/b'].leftOut).toBe(true);
-    expect(run.stages[2].phase).toBe('skipped');
+    // The stage that was going stopped; the ones the run never reached did not run (they were not "skipped").
+    expect(run.stages[0].phase).toBe('stopped');
+    expect(run.stages[2].phase).toBe('not-run');
+  });
+
+  it('a replayed run takes its times from the events: stage figures and call durations, not arrival', () => {
+    const s = new EventScript();
+    // Adopted 10 s after it started; everything below arrives at once, at 20_000.
+    let run: Run = { ...createRun('r1', 10_000), replayed: true, replay: { base: 10_000, at: 0, stageStarts: {} } };
+    run = reduce(run, [
+      s.progress(0, 'answers', 'started', ['sim/a', 'sim/b']),
+      s.start(0, 'sim/a'),
+      s.start(0, 'sim/b'),
+      s.token(0, 'sim/a', 'Hello there'),
+      s.complete(0, 'sim/a', 'ok', 'Hello there', { ttftMs: 300, durationMs: 1200 }),
+      s.progress(0, 'answers', 'running', ['sim/b'], ['sim/a'], 1200),
+      s.token(0, 'sim/b', 'Slow and steady'),
+    ], 20_000);
+    const [a, b] = [run.stages[0].lanes['sim/a'], run.stages[0].lanes['sim/b']];
+    expect(a).toMatchObject({ startedAt: 10_000, ttftMs: 300, completedAt: 11_200 });
+    expect(b.startedAt).toBe(10_000);
+    // When b's first token came is not in the events: no TTFT made of arrival times.
+    expect(b.firstTokenAt).toBeUndefined();
+    expect(b.tokens).toBe(3);
+    expect(run.stages[0]).toMatchObject({ elapsedMs: 1200, progressAt: 11_200 });
+    // After the resume's answer, events past its lastSeq are live again.
+    run = replayUntil(run, run.lastSeq, false);
+    run = receive(run, s.complete(0, 'sim/b', 'ok', 'Slow and steady', { ttftMs: 500, durationMs: 9000 }), 20_500);
+    expect(run.stages[0].lanes['sim/b'].completedAt).toBe(20_500);
+  });
+
+  it('an interrupted run keeps its stages as they ended and says why once, on the run', () => {
+    const s = new EventScript();
+    const why = 'Interrupted: the server stopped during this run.';
+    const run = reduce(planned(), [
+      s.progress(0, 'answers', 'started', ['sim/a', 'sim/b', 'sim/c']),
+      s.start(0, 'sim/a'),
+      s.complete(0, 'sim/a', 'ok', 'done'),
+      s.start(0, 'sim/b'),
+      s.token(0, 'sim/b', 'partial text'),
+      s.complete(0, 'sim/b', 'cancelled', 'partial text', { error: why, usage: undefined, durationMs: 0, ttftMs: undefined }),
+      s.runComplete('failed', { error: why }),
+    ]);
+    expect(run.error).toBe(why);
+    expect(run.stages[0].phase).toBe('stopped');
+    expect(run.stages[1].phase).toBe('not-run');
+    expect(run.stages[0].lanes['sim/b']).toMatchObject({ status: 'interrupted', error: undefined, text: 'partial text', tokens: 3 });
+    expect(run.stages[0].lanes['sim/a'].status).toBe('done');
+  });
+
+  it('counts tokens as word pieces from the deltas', () => {
+    expect(countTokens('')).toBe(0);
+    expect(countTokens('Hello')).toBe(1);
+    expect(countTokens(' Hello, world')).toBe(2);
+    expect(countTokens(' internationalization')).toBe(4);
   });
 
   it('changes only the objects an event touches', () => {

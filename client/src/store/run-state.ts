@@ -17,7 +17,7 @@ import type {
   Usage,
 } from '@council/contracts';
 
-export type LaneStatus = 'waiting' | 'streaming' | 'done' | 'cancelled' | 'failed';
+export type LaneStatus = 'waiting' | 'streaming' | 'done' | 'cancelled' | 'failed' | 'interrupted';
 
 /** One model's call in one stage. Times are client clock readings (ms). */
 export interface Lane {
@@ -27,6 +27,8 @@ export interface Lane {
   readonly text: string;
   /** The model's reasoning so far, where its provider streams it (shown collapsed, apart from the answer). */
   readonly reasoning?: string;
+  /** Tokens streamed so far, counted from the deltas (the provider's count replaces it in `usage`). */
+  readonly tokens: number;
   /** A model_start arrived: the model was asked. */
   readonly started: boolean;
   /** Planned for the stage but not part of it (dropped in an earlier stage, or the run ended first). */
@@ -46,7 +48,8 @@ export interface Lane {
   readonly reviewed?: boolean;
 }
 
-export type StagePhase = 'pending' | StageStatus;
+/** `stopped`: the run ended while the stage was going; `not-run`: it ended before the stage began. */
+export type StagePhase = 'pending' | StageStatus | 'stopped' | 'not-run';
 
 export interface Stage {
   readonly index: number;
@@ -102,6 +105,28 @@ export interface Run {
   readonly fallbacks: readonly ChairmanFallback[];
   /** Replayed from the server's log (after a reload): client arrival times say nothing about the run's timing. */
   readonly replayed?: boolean;
+  /** While replayed events arrive: the run's own clock, read from their figures. */
+  readonly replay?: ReplayClock;
+  /** The server stopped during the run (its log was closed at the next start). */
+  readonly interrupted?: boolean;
+  /** When the last event was applied (client clock): a run replayed after a crash keeps what it had seen live. */
+  readonly lastEventAt?: number;
+}
+
+/**
+ * Replayed events arrive at once, so their arrival times say nothing. Their own figures do: a stage's
+ * `stage_progress` says how long it has been going, a `model_complete` how long the call took. Replayed events
+ * are given the run time (ms since the run started) those figures reached, on the client clock.
+ */
+export interface ReplayClock {
+  /** The client-clock reading at which the run started. */
+  readonly base: number;
+  /** The run time the events reached so far. */
+  readonly at: number;
+  /** When each stage started, in run time. */
+  readonly stageStarts: Readonly<Record<number, number>>;
+  /** The log's last seq when the resume was answered: later events are live. Unknown until then. */
+  readonly until?: number;
 }
 
 export function createRun(runId: string, createdAt: number, prompt?: string): Run {
@@ -121,6 +146,11 @@ export function createRun(runId: string, createdAt: number, prompt?: string): Ru
 
 export function isActive(run: Run): boolean {
   return run.status === 'starting' || run.status === 'running';
+}
+
+/** The stage has begun (or ended after beginning): not waiting for its turn, nor left unrun by the run's end. */
+export function hasBegun(stage: Stage | undefined): boolean {
+  return stage !== undefined && stage.phase !== 'pending' && stage.phase !== 'not-run';
 }
 
 export function isLanePending(lane: Lane): boolean {
@@ -156,12 +186,38 @@ export function receive(run: Run, event: CouncilEvent, now: number): Run {
   if (event.seq !== run.lastSeq + 1) {
     return { ...run, buffered: [...run.buffered, event].sort((a, b) => a.seq - b.seq) };
   }
-  let next = apply({ ...run, lastSeq: event.seq }, event, now);
+  let next = applyTimed({ ...run, lastSeq: event.seq }, event, now);
   while (next.buffered.length > 0 && next.buffered[0].seq === next.lastSeq + 1) {
     const [head, ...rest] = next.buffered;
-    next = apply({ ...next, lastSeq: head.seq, buffered: rest }, head, now);
+    next = applyTimed({ ...next, lastSeq: head.seq, buffered: rest }, head, now);
   }
   return next;
+}
+
+/** A replayed event at the run time its figures say; a live one at its arrival. */
+function applyTimed(run: Run, event: CouncilEvent, now: number): Run {
+  const clock = run.replay;
+  if (!clock || (clock.until !== undefined && event.seq > clock.until)) return apply({ ...run, lastEventAt: now }, event, now, false);
+  let { at, base } = clock;
+  let stageStarts = clock.stageStarts;
+  if (event.type === 'stage_progress') {
+    const start = stageStarts[event.stage] ?? Math.max(0, at - event.elapsedMs);
+    if (stageStarts[event.stage] === undefined) stageStarts = { ...stageStarts, [event.stage]: start };
+    at = Math.max(at, start + event.elapsedMs);
+  } else if (event.type === 'model_complete') {
+    const startedAt = run.stages[event.stage]?.lanes[event.model]?.startedAt;
+    if (startedAt !== undefined) at = Math.max(at, startedAt - base + event.durationMs);
+  }
+  // The server's clock may run ahead of this one: a run does not start in the future.
+  if (base + at > now) base = now - at;
+  const timed = { ...run, replay: { ...clock, at, base, stageStarts }, lastEventAt: Math.max(run.lastEventAt ?? 0, base + at) };
+  return apply(timed, event, base + at, true);
+}
+
+/** The replay caught up with the log as it was when the resume was answered: events after `lastSeq` are live. */
+export function replayUntil(run: Run, lastSeq: number, interrupted: boolean): Run {
+  const marked = interrupted && !run.interrupted ? { ...run, interrupted: true } : run;
+  return marked.replay && marked.replay.until === undefined ? { ...marked, replay: { ...marked.replay, until: lastSeq } } : marked;
 }
 
 /** Skip pressed: the lane shows cancelled at once and keeps its text. */
@@ -198,12 +254,12 @@ function withoutActionError(run: Run): Run {
 /** The stage the run is in now: the last one that has started. */
 export function currentStage(run: Run): Stage | undefined {
   for (let i = run.stages.length - 1; i >= 0; i--) {
-    if (run.stages[i].phase !== 'pending') return run.stages[i];
+    if (hasBegun(run.stages[i])) return run.stages[i];
   }
   return run.stages[0];
 }
 
-function apply(run: Run, event: CouncilEvent, now: number): Run {
+function apply(run: Run, event: CouncilEvent, now: number, replayed: boolean): Run {
   const started: Run = run.status === 'starting' ? { ...run, status: 'running' } : run;
   switch (event.type) {
     case 'stage_progress':
@@ -211,7 +267,7 @@ function apply(run: Run, event: CouncilEvent, now: number): Run {
     case 'model_start':
       return applyModelStart(started, event, now);
     case 'token':
-      return applyToken(started, event, now);
+      return applyToken(started, event, now, replayed);
     case 'model_complete':
       return applyModelComplete(started, event, now);
     case 'search_results':
@@ -240,6 +296,8 @@ function applyProgress(run: Run, e: StageProgressEvent, now: number): Run {
     const ended = e.status === 'completed' || e.status === 'skipped';
     for (const model of models) {
       const lane = lanes[model];
+      // A stage asks its models when it starts: time to first token counts from then, not from model_start.
+      if (e.status === 'started' && participants.has(model) && lane.startedAt === undefined) lanes[model] = { ...lane, startedAt: now };
       if (lane.started || lane.leftOut) continue;
       // Planned models missing from the stage's participants were dropped earlier; once the
       // stage is over, nobody who hasn't started will.
@@ -289,14 +347,25 @@ function applyModelStart(run: Run, e: ModelStartEvent, now: number): Run {
   }));
 }
 
-function applyToken(run: Run, e: TokenEvent, now: number): Run {
+/**
+ * Tokens in a delta: a token is about a word piece, leading white space and up to six more characters (what
+ * BPE tokenizers and the simulated models make of English). A delta holds whole tokens.
+ */
+export function countTokens(text: string): number {
+  return text.match(/\s*[^\s]{1,6}/g)?.length ?? 0;
+}
+
+function applyToken(run: Run, e: TokenEvent, now: number, replayed: boolean): Run {
   return upsertLane(ensureStage(run, e.stage), e.stage, e.model, (lane) => ({
     ...lane,
     started: true,
     startedAt: lane.startedAt ?? now,
     text: lane.text + e.delta,
     reasoning: e.reasoning ? (lane.reasoning ?? '') + e.reasoning : lane.reasoning,
-    firstTokenAt: lane.firstTokenAt ?? now,
+    tokens: lane.tokens + countTokens(e.delta),
+    // A replayed first token's time is not known (the events between two figures carry none): the TTFT comes with
+    // model_complete; a replay never shows one made up of arrival times.
+    firstTokenAt: lane.firstTokenAt ?? (replayed || lane.text !== '' ? undefined : now),
     status: lane.status === 'waiting' ? 'streaming' : lane.status,
   }));
 }
@@ -333,10 +402,22 @@ function applyRunComplete(run: Run, e: RunCompleteEvent, now: number): Run {
       } else if (lane.started && lane.completedAt === undefined) {
         lanes[model] = { ...lane, status: lane.cancelRequested ? 'cancelled' : unfinished, completedAt: now };
         changed = true;
+      } else if (e.error && lane.error === e.error) {
+        // Closed by the run's own end (the server stopped): the run says why, once; the lane says it was cut off,
+        // when it was last heard of (the closing event's duration of 0 says nothing).
+        const { durationMs: _, ...rest } = lane;
+        lanes[model] = { ...rest, status: 'interrupted', error: undefined, completedAt: Math.max(lane.startedAt ?? 0, run.lastEventAt ?? lane.completedAt ?? now) };
+        changed = true;
       }
     }
-    const phase: StagePhase = stage.phase === 'pending' ? 'skipped' : stage.phase;
-    return changed || phase !== stage.phase ? { ...stage, lanes, phase } : stage;
+    // A stage the run never reached was not skipped (that is the review with too few answers): it did not run.
+    const going = stage.phase === 'started' || stage.phase === 'running';
+    const phase: StagePhase = stage.phase === 'pending' ? 'not-run' : going ? 'stopped' : stage.phase;
+    // A stage that stopped went on until the last event the page had of it.
+    const elapsedMs = going && stage.progressAt !== undefined && run.lastEventAt !== undefined
+      ? Math.max(stage.elapsedMs, run.lastEventAt - (stage.progressAt - stage.elapsedMs))
+      : stage.elapsedMs;
+    return changed || phase !== stage.phase ? { ...stage, lanes, phase, elapsedMs } : stage;
   });
   return {
     ...run,
@@ -375,7 +456,7 @@ function reindex(stage: Stage, index: number): Stage {
 }
 
 function newLane(stage: number, model: string): Lane {
-  return { stage, model, status: 'waiting', text: '', started: false, leftOut: false, cancelRequested: false };
+  return { stage, model, status: 'waiting', text: '', tokens: 0, started: false, leftOut: false, cancelRequested: false };
 }
 
 function newStage(index: number, name?: string, kind?: string): Stage {

@@ -1,5 +1,6 @@
 using Council.Contracts.Api;
 using Council.Server.Auth;
+using Microsoft.Extensions.Options;
 
 namespace Council.Server.Conversations;
 
@@ -43,6 +44,9 @@ public static class ConversationEndpoints
                 DeleteResult.RunInProgress => Results.Problem("A run of this conversation is still going: cancel it or let it finish, then delete.", statusCode: StatusCodes.Status409Conflict),
                 _ => NotFound("conversation", id),
             });
+
+        api.MapGet("/limits", (IOptions<CouncilOptions> options) =>
+            new ServerLimits(options.Value.MaxPromptChars, options.Value.MaxModelsPerRun));
 
         api.MapGet("/runs/{id}", async (string id, HttpContext http, ConversationStore store, CancellationToken ct) =>
             await store.GetRunAsync(id, Owner(http), ct) is { } run ? Results.Ok(run) : NotFound("run", id));

@@ -47,7 +47,8 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         await runs.FlushAsync(cancellationToken);
         using var connection = database.Open();
         using var command = RunStore.Command(connection, null, """
-            SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT COUNT(*) FROM runs r WHERE r.conversation_id = c.id)
+            SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT COUNT(*) FROM runs r WHERE r.conversation_id = c.id),
+                (SELECT r.id FROM runs r WHERE r.conversation_id = c.id AND r.status = 'running' ORDER BY r.created_at DESC LIMIT 1)
             FROM conversations c WHERE c.owner = $owner ORDER BY c.updated_at DESC LIMIT 500
             """);
         command.Parameters.AddWithValue("$owner", owner);
@@ -55,7 +56,8 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         var list = new List<ConversationSummary>();
         while (reader.Read())
         {
-            list.Add(new ConversationSummary(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)), reader.GetInt32(4)));
+            list.Add(new ConversationSummary(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
         return list;
     }

@@ -3,7 +3,8 @@ using Council.Contracts.Messages;
 namespace Council.Contracts.Api;
 
 /// <summary>An entry of <c>GET /api/conversations</c>, newest first.</summary>
-public sealed record ConversationSummary(string Id, string Title, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Runs);
+/// <param name="RunningRunId">The newest run of the conversation that is still going, if any: a page opened mid-run lands on it.</param>
+public sealed record ConversationSummary(string Id, string Title, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Runs, string? RunningRunId = null);
 
 /// <summary><c>GET /api/conversations/{id}</c>: a conversation with all its runs, oldest first.</summary>
 public sealed record ConversationDetail(string Id, string Title, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<StoredRun> Runs);

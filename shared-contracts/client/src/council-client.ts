@@ -74,6 +74,7 @@ export class CouncilClient {
   private readonly anyListeners = new Set<Listener>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly runErrorListeners = new Set<(error: CouncilRunError) => void>();
+  private readonly replayListeners = new Set<(runId: string, result: ResumeRunResult) => void>();
   private readonly streams: RunStreams;
   private currentState: ConnectionState = 'connecting';
   private readonly protocolName: 'json' | 'messagepack';
@@ -93,6 +94,10 @@ export class CouncilClient {
         deliver: (event) => this.dispatch(event),
         runFailed: (error) => this.emit(this.runErrorListeners, error),
         requestReplay: (runId, afterSeq) => { if (this.state === 'connected') void this.resume(runId, afterSeq); },
+        restarted: (runId, result) => {
+          this.emit([...this.replayListeners].map((listener) => () => listener(runId, result)), undefined);
+          void this.resume(runId, 0);
+        },
       },
       {
         bufferLimit: options.bufferLimit ?? 10_000,
@@ -190,6 +195,15 @@ export class CouncilClient {
   /** Called when a run can no longer be followed completely (resume failed, events lost, connection gone). */
   onRunError(handler: (error: CouncilRunError) => void): () => void {
     return subscribe(this.runErrorListeners, handler);
+  }
+
+  /**
+   * Called when a run is replayed from the start because the server's log diverged from the events delivered (a
+   * crash lost events and the restarted server reused their seqs, `log_diverged`): forget what the run showed; its
+   * events come again from seq 1, to listeners and iterators alike. `result` is the resume answer that showed it.
+   */
+  onRunReplay(handler: (runId: string, result: ResumeRunResult) => void): () => void {
+    return subscribe(this.replayListeners, handler);
   }
 
   /**

@@ -20,6 +20,11 @@ export interface RunStreamsHost {
   runFailed(error: CouncilRunError): void;
   /** Events after `afterSeq` are missing: ask the server to replay them (`resume_run`). */
   requestReplay(runId: string, afterSeq: number): void;
+  /**
+   * The server's log no longer matches what was delivered (a crash lost events and the restarted server reused their
+   * seqs): the run starts over at seq 0, and its stored log is to be replayed from the start.
+   */
+  restarted(runId: string, result: ResumeRunResult): void;
 }
 
 class RunStream {
@@ -30,6 +35,8 @@ class RunStream {
   error: CouncilRunError | undefined;
   /** From a resume result: the run is over and its log ends at this seq. */
   endsAt: number | undefined;
+  /** Replayed from the start once already because the server's log diverged. */
+  restarted = false;
   readonly buffer: CouncilEvent[] = [];
   /** Events past a gap, held until the missing ones arrive. */
   readonly held = new Map<number, CouncilEvent>();
@@ -87,15 +94,34 @@ export class RunStreams {
   resumed(result: ResumeRunResult, receivedSeq: number): void {
     const run = this.runs.get(result.runId);
     if (!run || run.finished) return;
-    if (result.lastSeq < receivedSeq) {
+    // A server that stopped mid-run closes the run's log at its next start, after the last event it had stored: when
+    // it lost events this client received, their seqs now name other events. Interrupted with events received, or a
+    // log shorter than what was received: what was delivered may not be the server's log, so start over from seq 0.
+    const diverged = result.lastSeq < receivedSeq || (result.status === 'interrupted' && receivedSeq > 0);
+    if (diverged && run.restarted) {
       this.fail(run.runId, new CouncilRunError(run.runId, 'log_diverged',
-        `the server's log of run ${run.runId} ends at seq ${result.lastSeq}, but seq ${receivedSeq} was already received: `
-        + 'the server lost events (e.g. it crashed before storing them), so the run cannot be followed consistently', run.lastSeq));
+        `the server's log of run ${run.runId} ends at seq ${result.lastSeq}, but seq ${receivedSeq} was already received, `
+        + 'even after replaying it from the start', run.lastSeq));
+      return;
+    }
+    if (diverged) {
+      this.restart(run, result);
       return;
     }
     if (result.status === 'running') return;
     run.endsAt = result.lastSeq;
     this.checkEnded(run);
+  }
+
+  /** Forgets what was delivered of a run and asks for its whole log again. */
+  private restart(run: RunStream, result: ResumeRunResult): void {
+    run.restarted = true;
+    run.lastSeq = 0;
+    run.endsAt = undefined;
+    run.buffer.length = 0;
+    run.held.clear();
+    this.clearTimers(run);
+    this.host.restarted(run.runId, result);
   }
 
   /** Runs that have not completed, with the last seq delivered: what to resume after a reconnect. */

@@ -18,6 +18,13 @@ test('COUNCIL_URL is the default server and --url overrides it', () => {
   assert.equal(parseCommand(['ask', '--url', 'http://127.0.0.1:8000', 'q'], { COUNCIL_URL: 'http://127.0.0.1:7000' }).url, 'http://127.0.0.1:8000');
 });
 
+test("without COUNCIL_URL, the server's COUNCIL_URLS names the server: its first URL, a wildcard host as loopback", () => {
+  assert.equal(parseCommand(['ask', 'q'], { COUNCIL_URLS: 'http://127.0.0.1:7100;https://127.0.0.1:7101' }).url, 'http://127.0.0.1:7100');
+  assert.equal(parseCommand(['ask', 'q'], { COUNCIL_URLS: 'http://+:7200' }).url, 'http://127.0.0.1:7200');
+  assert.equal(parseCommand(['ask', 'q'], { COUNCIL_URLS: 'http://0.0.0.0:7300' }).url, 'http://127.0.0.1:7300');
+  assert.equal(parseCommand(['ask', 'q'], { COUNCIL_URLS: 'http://[::]:7400', COUNCIL_URL: 'http://127.0.0.1:7000' }).url, 'http://127.0.0.1:7000');
+});
+
 test('--cancel-after splits at the last = so model ids may contain =', () => {
   const c = parseCommand(['ask', '--cancel-after', 'sim/a?ttft=50&tps=200=1500', '--cancel-after', '2=100', 'q'], {});
   assert.deepEqual(c.cancelAfter, [{ target: 'sim/a?ttft=50&tps=200', ms: 1500 }, { target: '2', ms: 100 }]);

@@ -76,6 +76,7 @@ test('SIGINT cancels the run on the server, waits for run_complete, and exits 13
 
   const { stdout, stderr } = cli.output();
   assert.match(stderr, /cancelling the run/);
+  assert.doesNotMatch(stderr, /cancel_run failed/, 'the cancel worked: closing the connection afterwards is no failure');
   const events = parseNdjson(stdout);
   assertContiguous(events);
   const end = events.at(-1);
@@ -98,7 +99,8 @@ test('SIGINT with plain output ends with the cancelled run and its usage', async
   await cli.waitForStdout((out) => out.includes('streaming'));
   cli.child.kill('SIGINT');
   assert.equal(await cli.exited, 130);
-  const { stdout } = cli.output();
+  const { stdout, stderr } = cli.output();
+  assert.doesNotMatch(stderr, /cancel_run failed/);
   assert.match(stdout, /⊘ cancelled/);
   assert.match(stdout, /── usage ──[\s\S]*cancelled[\s\S]*\nrun cancelled in /);
 });
@@ -159,6 +161,18 @@ test('workflows lists every workflow with its stages; --search and --quorum reac
   assertContiguous(events);
   for (const { type, ...payload } of events) assertEvent(type, payload);
   assert.ok(events.some((e) => e.type === 'search_results'));
+});
+
+test('a pipeline: stage headers do not count up as the loop adds stages, and the result has no VERDICT line', async () => {
+  const { code, stdout, stderr } = await runCli(council('--workflow', 'pipeline', '--models', `${sim.a},${sim.b},${sim.chair}`, 'Write a rate limiter'));
+  assert.equal(code, 0, stderr);
+  const headers = [...stdout.matchAll(/── (stage [^:]*): ([^─]*) ──/g)].map((m) => `${m[1]}: ${m[2].trim()}`);
+  assert.ok(headers.some((h) => /round 2/.test(h)), `the review loop ran a second round: ${headers.join(' | ')}`);
+  for (const header of headers) assert.doesNotMatch(header, /\d+\/\d+/, header);
+  assert.deepEqual(headers.map((h) => Number(/stage (\d+)/.exec(h)[1])), headers.map((_, i) => i + 1));
+  const result = stdout.slice(stdout.indexOf('── final answer'), stdout.indexOf('── usage ──'));
+  assert.ok(result.length > 50, stdout);
+  assert.doesNotMatch(result, /VERDICT:/);
 });
 
 test('COUNCIL_URL is used when --url is absent', async () => {

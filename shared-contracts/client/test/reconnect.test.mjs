@@ -83,7 +83,9 @@ test('a server restarted on the same database replays the run from storage to it
     }
   }
   assert.ok(events.crashed, 'saw a heartbeat');
-  assertContiguous(events);
+  // Interrupted: the client replays the stored log from the start (its seqs may have been reused), once.
+  const replay = events.slice(events.findLastIndex((e) => e.seq === 1));
+  assertContiguous(replay);
   const end = events.at(-1);
   assert.equal(end.type, 'run_complete');
   assert.notEqual(end.status, 'ok');
@@ -128,4 +130,51 @@ test('after a reconnect to a server that does not know the run, events(runId) fa
   assertContiguous(events);
   assert.equal(runErrors.length, 1);
   assert.equal(council.state, 'connected');
+});
+
+test('log_diverged: a server killed mid-run (kill -9) that lost events reuses their seqs; the client replays the stored run from the start', async (t) => {
+  // A long flush interval: the crash loses the newest events, which this client already received.
+  const env = { Council__Storage__FlushIntervalMs: '1500' };
+  let server = await startServer({ env });
+  const proxy = await startProxy(() => portOf(server.url));
+  t.after(async () => { await proxy.close(); await server.stop(); });
+
+  const council = await connect(proxy.url, { logLevel: 'none', statefulReconnect: false, reconnectDelays: [0, 300, 600, 1000, 2000, 4000] });
+  t.after(() => council.close());
+  const delivered = [];
+  const replays = [];
+  const runErrors = [];
+  council.onEvent((e) => delivered.push(e));
+  council.onRunReplay((runId) => replays.push({ runId, at: delivered.length }));
+  council.onRunError((e) => runErrors.push(e));
+
+  const started = await council.startRun({ prompt: 'Lose the newest events', models: [sim.slow, sim.slower], chairman: sim.chair });
+  const iterated = [];
+  for await (const e of council.events(started.runId)) {
+    iterated.push(e);
+    if (!iterated.crashed && iterated.filter((x) => x.type === 'token').length === 40) {
+      iterated.crashed = true;
+      await server.stop('SIGKILL');
+      server = await startServer({ dbPath: server.dbPath, env });
+      proxy.cutAll();
+    }
+  }
+  assert.deepEqual(runErrors, []);
+  assert.equal(replays.length, 1, 'replayed from the start once');
+  assert.equal(replays[0].runId, started.runId);
+
+  // What the client shows after the replay is exactly the server's stored log, read by a fresh connection.
+  const after = delivered.slice(replays[0].at);
+  assertContiguous(after);
+  const fresh = await connect(server.url, { logLevel: 'none' });
+  t.after(() => fresh.close());
+  const stored = [];
+  for await (const e of fresh.events(started.runId)) stored.push(e);
+  assert.deepEqual(after, stored);
+  assert.equal(after.at(-1).type, 'run_complete');
+  assert.match(after.at(-1).error, /interrupted/i);
+  // The crash did lose events this client had received: their seqs were reused by the closing events.
+  const before = delivered.slice(0, replays[0].at);
+  assert.ok(before.some((e) => e.seq <= stored.length && JSON.stringify(e) !== JSON.stringify(stored[e.seq - 1])),
+    'some seq named a different event before the crash than after it');
 });

@@ -125,11 +125,12 @@ test('model output cannot move the cursor', () => {
   const view = new RunView(started, () => 0);
   renderer.started(view);
   view.apply({ type: 'stage_progress', runId: 'r1', seq: 0, stage: 0, name: 'answers', status: 'started', completed: 0, total: 2, elapsedMs: 0, completedModels: [], pendingModels: [] });
-  const evil = { type: 'token', runId: 'r1', seq: 1, stage: 0, model: 'sim/a', delta: 'ok\u001b[2J\u001b[10Aboom' };
+  // C0 escapes, and C1 ones: U+009B is a CSI of its own to terminals that read 8-bit controls.
+  const evil = { type: 'token', runId: 'r1', seq: 1, stage: 0, model: 'sim/a', delta: 'ok\u001b[2J\u001b[10A\u009b2J\u0085\u009dboom' };
   view.apply(evil);
   renderer.event({ type: 'model_start', runId: 'r1', seq: 2, stage: 0, model: 'sim/a' }, view);
   renderer.dispose();
-  assert.doesNotMatch(screen.written, /\u001b\[2J|\u001b\[10A/);
+  assert.doesNotMatch(screen.written, /\u001b\[2J|\u001b\[10A|[\u0080-\u009f]/);
   assert.match(screen.text(), /│ okboom/);
 });
 

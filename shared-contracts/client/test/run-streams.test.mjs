@@ -12,11 +12,17 @@ function setup(options = {}) {
   const delivered = [];
   const failures = [];
   const replays = [];
+  const restarts = [];
   const streams = new RunStreams(
-    { deliver: (e) => delivered.push(e), runFailed: (e) => failures.push(e), requestReplay: (runId, afterSeq) => replays.push({ runId, afterSeq }) },
+    {
+      deliver: (e) => delivered.push(e),
+      runFailed: (e) => failures.push(e),
+      requestReplay: (runId, afterSeq) => replays.push({ runId, afterSeq }),
+      restarted: (runId) => restarts.push(runId),
+    },
     { bufferLimit: 100, finishedRunTtlMs: 60_000, gapTimeoutMs: 50, ...options },
   );
-  return { streams, delivered, failures, replays };
+  return { streams, delivered, failures, replays, restarts };
 }
 
 async function collect(iterable) {
@@ -95,7 +101,7 @@ test('a resumed run that is over but whose log lacks run_complete fails as inter
   const { streams } = setup();
   streams.receive(token(1));
   const reader = streams.reader('r1');
-  streams.resumed({ runId: 'r1', lastSeq: 2, status: 'interrupted' }, 1);
+  streams.resumed({ runId: 'r1', lastSeq: 2, status: 'failed' }, 1);
   streams.receive(token(2));
   const keepAlive = setInterval(() => {}, 1000);
   await assert.rejects(collect(reader), (error) => error.reason === 'interrupted');
@@ -120,14 +126,43 @@ test('a resumed run that does reach run_complete ends normally', async () => {
   assert.deepEqual((await collect(reader)).map((e) => e.seq), [1, 2, 3]);
 });
 
-test("a server whose log ends before what the client received fails the run with reason log_diverged", async () => {
-  const { streams, failures } = setup();
+test("a server whose log ends before what the client received: the run starts over from seq 1, its readers see the replay", async () => {
+  const { streams, failures, restarts, delivered } = setup();
   for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
   const reader = streams.reader('r1');
-  streams.resumed({ runId: 'r1', lastSeq: 4, status: 'failed' }, 5);
-  await assert.rejects(collect(reader), (error) => error.reason === 'log_diverged' && /ends at seq 4, but seq 5/.test(error.message));
+  streams.resumed({ runId: 'r1', lastSeq: 4, status: 'interrupted' }, 5);
+  assert.deepEqual(restarts, ['r1']);
+  assert.equal(streams.lastSeq('r1'), 0);
+  for (let seq = 1; seq <= 3; seq++) streams.receive(token(seq));
+  streams.receive(complete(4));
+  assert.deepEqual(delivered.map((e) => e.seq), [1, 2, 3, 4, 5, 1, 2, 3, 4]);
+  assert.deepEqual((await collect(reader)).map((e) => e.seq), [1, 2, 3, 4, 5, 1, 2, 3, 4]);
+  assert.deepEqual(failures, []);
+});
+
+test('an interrupted run whose log is as long as what was received is replayed from the start too (seqs may have been reused)', () => {
+  const { streams, restarts } = setup();
+  for (let seq = 1; seq <= 3; seq++) streams.receive(token(seq));
+  streams.resumed({ runId: 'r1', lastSeq: 6, status: 'interrupted' }, 3);
+  assert.deepEqual(restarts, ['r1']);
+  // A run followed from the start of its stored log needs no second replay.
+  const fresh = setup();
+  fresh.streams.watch('r2', 0);
+  fresh.streams.resumed({ runId: 'r2', lastSeq: 6, status: 'interrupted' }, 0);
+  assert.deepEqual(fresh.restarts, []);
+});
+
+test('a log that diverges again after the replay fails the run with reason log_diverged', async () => {
+  const { streams, failures, restarts } = setup();
+  for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
+  const reader = streams.reader('r1');
+  streams.resumed({ runId: 'r1', lastSeq: 4, status: 'running' }, 5);
+  for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
+  streams.resumed({ runId: 'r1', lastSeq: 2, status: 'running' }, 5);
+  assert.equal(restarts.length, 1);
+  await assert.rejects(collect(reader), (error) => error.reason === 'log_diverged' && /ends at seq 2, but seq 5/.test(error.message));
   assert.equal(failures.length, 1);
-  streams.receive(complete(5)); // whatever the server sends for that run now is not delivered
+  streams.receive(complete(6)); // whatever the server sends for that run now is not delivered
 });
 
 test('the buffer keeps the most recent events up to its limit', async () => {

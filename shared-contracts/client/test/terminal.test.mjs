@@ -55,5 +55,6 @@ test('Ctrl-C typed in the terminal cancels the run on the server and exits 130',
   assert.equal(await term.exited, 130, term.output());
   const screen = screenOf(term.output());
   assert.match(screen, /cancelling the run/);
+  assert.doesNotMatch(screen, /cancel_run failed/, 'the cancel worked');
   assert.match(screen, /\nrun cancelled in /);
 });

@@ -31,10 +31,10 @@ export const colors: Style = {
 const identity = (text: string) => text;
 export const noColors: Style = { bold: identity, dim: identity, red: identity, green: identity, yellow: identity, cyan: identity };
 
-/** Removes escapes and other control characters (model output must not move the cursor). */
+/** Removes escapes and other control characters, C0 and C1 (model output must not move the cursor: U+009B is a CSI too). */
 export function stripControl(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return text.replace(/(?:\u001b\[|\u009b)[0-9;?]*[ -/]*[@-~]|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
 /** Visible width, counting East Asian wide characters and emoji as two columns. */

@@ -47,7 +47,8 @@ Commands:
   workflows                 List the workflows and their stages
 
 Options:
-  --url <url>               Council server (default: $COUNCIL_URL or ${DEFAULT_URL})
+  --url <url>               Council server (default: $COUNCIL_URL, else the first of the server's
+                            $COUNCIL_URLS, else ${DEFAULT_URL})
   --api-key <key>           API key, for servers that require one (default: $COUNCIL_API_KEY;
                             prefer the variable: a flag shows in the process list)
   --protocol <json|messagepack>
@@ -109,7 +110,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
 
   const protocol = values.protocol ?? 'json';
   if (protocol !== 'json' && protocol !== 'messagepack') throw new UsageError(`--protocol must be json or messagepack, not '${protocol}'`);
-  const url = values.url ?? env.COUNCIL_URL ?? DEFAULT_URL;
+  const url = values.url ?? env.COUNCIL_URL ?? serverUrl(env.COUNCIL_URLS) ?? DEFAULT_URL;
   if (!/^https?:\/\/[^/\s]+/i.test(url)) throw new UsageError(`--url must be an http:// or https:// URL, not '${url}'`);
   const connection: ConnectionArgs = { url, protocol, json: values.json ?? false, verbose: values.verbose ?? false, ...apiKey(values['api-key'], env.COUNCIL_API_KEY) };
 
@@ -183,4 +184,14 @@ function cancelAfter(value: string): CancelAfter {
     throw new UsageError(`--cancel-after takes model=ms (e.g. --cancel-after sim/a=1500 or --cancel-after 2=1500), not '${value}'`);
   }
   return { target, ms: Number(ms) };
+}
+
+/**
+ * The server's own `COUNCIL_URLS` (`http://+:5000;https://…`, as ASP.NET Core reads it): the first URL, with a
+ * wildcard host (`+`, `*`, `0.0.0.0`, `[::]`) made the loopback address a client can connect to.
+ */
+export function serverUrl(urls: string | undefined): string | undefined {
+  const first = urls?.split(';').map((u) => u.trim()).find((u) => u.length > 0);
+  if (!first) return undefined;
+  return first.replace(/^(https?:\/\/)(\+|\*|0\.0\.0\.0|\[::\])(?=[:/]|$)/i, '$1127.0.0.1');
 }

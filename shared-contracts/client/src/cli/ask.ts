@@ -51,7 +51,11 @@ export async function ask(command: AskCommand, proc: CliProcess): Promise<number
   };
   const cancelRun = (id: string) => {
     renderer.notice('cancelling the run… (Ctrl-C again to quit without waiting)');
-    council!.cancelRun({ runId: id }).catch((error: unknown) => renderer.notice(`cancel_run failed: ${message(error)}`));
+    council!.cancelRun({ runId: id }).catch((error: unknown) => {
+      // The run_complete that confirms the cancel can beat the invocation's answer, and the CLI then closes the
+      // connection, which cancels the pending invocation: that says nothing about the cancel.
+      if (!view?.complete) renderer.notice(`cancel_run failed: ${message(error)}`);
+    });
     timers.push(setTimeout(() => quit(`run ${id} did not confirm the cancel within ${CANCEL_GRACE_MS / 1000} s; exiting`), CANCEL_GRACE_MS));
   };
   function onInterrupt() {

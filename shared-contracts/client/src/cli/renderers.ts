@@ -195,7 +195,6 @@ export class TtyRenderer implements Renderer {
     const stages = view.activeStages().filter((st) => !this.committed.has(st.index));
     if (stages.length === 0) return [s.dim(`waiting for the next stage… ${formatMs(view.elapsedMs())}`)];
 
-    const total = view.stages.length;
     const lanes = stages.flatMap((st) => st.lanes);
     const rows = Math.max(6, this.out.rows || 24);
     const footer = this.keysHint ? 1 : 0;
@@ -206,7 +205,7 @@ export class TtyRenderer implements Renderer {
     let key = 0;
     for (const stage of stages) {
       const done = stage.lanes.filter((l) => l.status === 'done' || l.status === 'cancelled' || l.status === 'failed').length;
-      lines.push(s.bold(`stage ${stage.index + 1}/${total}: ${stage.name}`) + s.dim(` · ${done}/${stage.lanes.length} finished · ${formatMs(view.elapsedMs())}`));
+      lines.push(s.bold(`${view.stageLabel(stage)}: ${stage.name}`) + s.dim(` · ${done}/${stage.lanes.length} finished · ${formatMs(view.elapsedMs())}`));
       for (const lane of stage.lanes) {
         lines.push(this.report!.laneSummary(lane, labelWidth, ++key));
         if (textLines > 0 && lane.text && (lane.status === 'streaming' || lane.status === 'done')) {

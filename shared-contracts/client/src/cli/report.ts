@@ -1,5 +1,6 @@
 import type { Style } from './ansi.js';
 import { stripControl, truncate } from './ansi.js';
+import { withoutVerdict } from '../verdict.js';
 import { formatCost, formatMs, formatRate, statusIcon, table } from './format.js';
 import type { Lane, RunView, StageView } from './run-view.js';
 
@@ -14,9 +15,8 @@ export class Report {
   }
 
   stageHeader(stage: StageView): string {
-    const total = this.view.stages.length;
     const status = stage.status === 'skipped' ? ' (skipped)' : '';
-    return this.style.bold(`── stage ${stage.index + 1}/${total}: ${stage.name}${status} ──`);
+    return this.style.bold(`── ${this.view.stageLabel(stage)}: ${stage.name}${status} ──`);
   }
 
   /** `[1] sim/a ✓ done · 30 tok · 123 tok/s · ttft 91ms · 0.24s` */
@@ -75,7 +75,7 @@ export class Report {
     if (complete.final !== undefined) {
       const chairman = this.chairman();
       lines.push('', s.bold(`── final answer${chairman ? ` · ${chairman}` : ''} ──`));
-      lines.push(...stripControl(complete.final).trimEnd().split('\n'));
+      lines.push(...stripControl(withoutVerdict(complete.final)).trimEnd().split('\n'));
     }
     const { metrics } = complete;
     lines.push('', s.bold('── usage ──'));

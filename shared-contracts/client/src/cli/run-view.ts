@@ -137,6 +137,15 @@ export class RunView {
     return { tokens, perSecond: elapsed > 200 ? (tokens * 1000) / elapsed : undefined, estimated: true };
   }
 
+  /**
+   * "stage 2/3" while the plan is the whole run; a workflow of roles may loop (refiner, reviewer again) and add
+   * stages as it goes, so there a growing total would say nothing: "stage 5".
+   */
+  stageLabel(stage: StageView): string {
+    const loops = this.run.stages.some((s) => s.kind === 'role');
+    return loops ? `stage ${stage.index + 1}` : `stage ${stage.index + 1}/${this.stages.length}`;
+  }
+
   /** Milliseconds since the run started (client clock). */
   elapsedMs(): number {
     return this.now() - this.startedAt;

@@ -76,6 +76,8 @@ describe('a run watched from elsewhere', () => {
     await lane(tab, 'answers', steady).and(tab.locator('[data-status="streaming"]')).waitFor({ timeout: 3000 });
     assert.match(await tab.locator('.conversation-item[aria-current="page"]').innerText(), /running/);
     assert.match(await tab.locator('.topbar-title').innerText(), /How do tides work/);
+    // (The stage bar redraws at most every 200 ms.)
+    await tab.locator('.stage-bar .stage-name').nth(2).waitFor({ timeout: 3000 });
     assert.deepEqual(await tab.locator('.stage-bar .stage-name').allTextContents(), ['answers', 'reviews', 'synthesis']);
     await screenshotConversation(tab, shot('resumed-second-tab.png'));
 
@@ -134,7 +136,7 @@ describe('the server goes away', () => {
       await page.waitForFunction(() => {
         const lanes = [...document.querySelectorAll('section.section-answers article.lane')];
         const tokens = (l) => Number(/tokens\s*≈?(\d+)/.exec(l.querySelector('.lane-stats')?.textContent ?? '')?.[1] ?? 0);
-        return lanes.length === 2 && lanes.every((l) => tokens(l) > 60);
+        return lanes.length === 2 && lanes.every((l) => tokens(l) > 100);
       }, null, { timeout: 20000 });
       const runId = await page.locator('.run').getAttribute('data-run-id');
 

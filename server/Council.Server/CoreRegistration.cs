@@ -20,6 +20,8 @@ public static class CoreRegistration
         builder.Services.AddSingleton<RunPlanner>();
         builder.Services.AddSingleton<RunGrainDirectory>();
         builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddSingleton<ConversationExporter>();
+        builder.Services.AddSingleton<BestAnswerStore>();
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.Section)
             .ValidateDataAnnotations()

@@ -2,6 +2,7 @@ using Council.Server;
 using Council.Server.Auth;
 using Council.Server.Conversations;
 using Council.Server.Hub;
+using Council.Server.Leaderboard;
 using Council.Server.Operations;
 using Council.Server.LoadProbe;
 using Council.Server.Providers;
@@ -12,6 +13,7 @@ using Council.Server.WebClient;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCouncilCore();
+builder.AddCouncilLeaderboard();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
 builder.AddCouncilHub();
@@ -27,6 +29,7 @@ app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilProviders();
 app.MapCouncilConversations();
+app.MapCouncilLeaderboard();
 app.MapCouncilOperations();
 app.MapCouncilLoadProbe();
 

@@ -27,6 +27,8 @@ namespace Council.Contracts;
 [JsonSerializable(typeof(ConversationDetail))]
 [JsonSerializable(typeof(RenameConversationRequest))]
 [JsonSerializable(typeof(StoredRun))]
+[JsonSerializable(typeof(LeaderboardReport))]
+[JsonSerializable(typeof(BestAnswerRequest))]
 [JsonSerializable(typeof(IReadOnlyList<AggregateRanking>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class CouncilJsonContext : JsonSerializerContext;

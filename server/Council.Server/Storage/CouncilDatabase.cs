@@ -63,6 +63,11 @@ public sealed class CouncilDatabase
         """
         ALTER TABLE runs DROP COLUMN last_seq;
         """,
+        // The user's "Best answer" pick of a finished run; the leaderboard reads a user's runs by time.
+        """
+        ALTER TABLE runs ADD COLUMN best_answer TEXT;
+        CREATE INDEX runs_by_owner ON runs(owner, created_at);
+        """,
     ];
 
     private readonly string _connectionString;

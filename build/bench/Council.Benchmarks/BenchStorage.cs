@@ -11,11 +11,14 @@ internal sealed class BenchStorage : IAsyncDisposable
 {
     private readonly string _directory;
 
-    private BenchStorage(string directory, RunStore store)
+    private BenchStorage(string directory, CouncilDatabase database, RunStore store)
     {
         _directory = directory;
+        Database = database;
         Store = store;
     }
+
+    public CouncilDatabase Database { get; }
 
     public RunStore Store { get; }
 
@@ -28,7 +31,7 @@ internal sealed class BenchStorage : IAsyncDisposable
         var database = new CouncilDatabase(options, new Environment(directory));
         var store = new RunStore(database, options, TimeProvider.System, NullLogger<RunStore>.Instance);
         await store.StartAsync(CancellationToken.None);
-        return new BenchStorage(directory, store);
+        return new BenchStorage(directory, database, store);
     }
 
     public async ValueTask DisposeAsync()

@@ -22,13 +22,12 @@ public static class LeaderboardCalculator
         foreach (var run in runs)
         {
             runCount++;
-            foreach (var model in run.Calls.Select(c => c.Model).Where(Counts).Distinct())
+            foreach (var call in run.Calls)
             {
-                Tally(model).Runs++;
-            }
-            foreach (var call in run.Calls.Where(c => Counts(c.Model)))
-            {
-                Tally(call.Model).Add(call, call.Stage == run.AnswerStage);
+                if (Counts(call.Model))
+                {
+                    Tally(call.Model).Add(call, call.Stage == run.AnswerStage, runCount);
+                }
             }
 
             var ranked = run.AggregateRanking.Where(Counts).ToList();
@@ -88,15 +87,20 @@ public static class LeaderboardCalculator
         private int _calls, _failures;
         private decimal? _cost;
 
-        public int Runs { get; set; }
+        private int _lastRun;
+
+        public int Runs { get; private set; }
         public int Answers { get; private set; }
         public int RankedRuns { get; set; }
         public int RankSum { get; set; }
         public int Wins { get; set; }
         public int UserPicks { get; set; }
 
-        public void Add(LeaderboardCall call, bool answer)
+        /// <param name="run">The number of the run the call is from: calls of one run come together.</param>
+        public void Add(LeaderboardCall call, bool answer, int run)
         {
+            Runs += run == _lastRun ? 0 : 1;
+            _lastRun = run;
             _calls++;
             _failures += call.Status == "failed" ? 1 : 0;
             Answers += answer && call.Status == "ok" ? 1 : 0;

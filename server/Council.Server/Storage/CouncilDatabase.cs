@@ -63,10 +63,12 @@ public sealed class CouncilDatabase
         """
         ALTER TABLE runs DROP COLUMN last_seq;
         """,
-        // The user's "Best answer" pick of a finished run; the leaderboard reads a user's runs by time.
+        // The user's "Best answer" pick of a finished run. The leaderboard reads a user's runs and every call's figures
+        // from these covering indexes alone: the texts stored before those columns are never read.
         """
         ALTER TABLE runs ADD COLUMN best_answer TEXT;
-        CREATE INDEX runs_by_owner ON runs(owner, created_at);
+        CREATE INDEX runs_leaderboard ON runs(owner, created_at, status, workflow, id, best_answer, aggregate_rankings);
+        CREATE INDEX model_outputs_leaderboard ON model_outputs(run_id, stage, model, status, ttft_ms, duration_ms, usage, ranking);
         """,
     ];
 

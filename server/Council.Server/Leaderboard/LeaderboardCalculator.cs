@@ -39,10 +39,11 @@ public static class LeaderboardCalculator
                 tally.Wins += i == 0 ? 1 : 0;
             }
 
-            // A reviewer's preferences about its own answer are left out: a judge does not vote in its own case.
+            // Every pair a review orders is a preference, the reviewer's own answer included: reviewers see the answers
+            // anonymized, as the aggregate ranking counts them (and a two-model council has no other pairs).
             foreach (var review in run.Calls.Where(c => c.Ranking is not null && c.Status == "ok").OrderBy(c => c.Stage).ThenBy(c => c.Model, StringComparer.Ordinal))
             {
-                var order = review.Ranking!.Where(m => m != review.Model && Counts(m)).ToList();
+                var order = review.Ranking!.Where(Counts).ToList();
                 for (var i = 0; i < order.Count; i++)
                 {
                     for (var j = i + 1; j < order.Count; j++)

@@ -27,7 +27,7 @@ public sealed record LeaderboardFilter(DateTimeOffset? From, DateTimeOffset? To,
 /// <param name="RankedRuns">Runs whose aggregate ranking placed it.</param>
 /// <param name="AverageRank">Its mean place (1 = best) in those runs' aggregate rankings.</param>
 /// <param name="WinRate">Share of <paramref name="RankedRuns"/> it was ranked first in (0 to 1).</param>
-/// <param name="Elo">Elo from the pairwise preferences of every review (a reviewer's own answer left out); null with no comparisons.</param>
+/// <param name="Elo">Elo from the pairwise preferences of every review (each pair of answers a review ranks); null with no comparisons.</param>
 /// <param name="Comparisons">Pairwise preferences its <paramref name="Elo"/> rests on.</param>
 /// <param name="UserElo">Elo from the user's picks: the picked answer beats every other answer of that run; null with no comparisons.</param>
 /// <param name="UserComparisons">Pairwise preferences its <paramref name="UserElo"/> rests on.</param>

@@ -2,6 +2,7 @@
 export { connect, CouncilClient, type ConnectOptions, type ConnectionState, type LogLevelName } from './council-client.js';
 export { CouncilConnectionError, CouncilHubError, CouncilRunError, type RunErrorReason } from './errors.js';
 export { resolveHubUrl } from './hub-url.js';
+export type { LeaderboardEntry, LeaderboardFilter, LeaderboardReport } from './leaderboard-types.js';
 export type {
   AcceptedResult,
   AggregateRanking,

@@ -13,25 +13,30 @@ public class LeaderboardCalculatorTests
     private static LeaderboardCall Review(string reviewer, params string[] ranking) => new(1, reviewer, "ok", 10, 200, 20, null, ranking);
 
     [Test]
-    public void Elo_FollowsEveryPairwisePreference_InOrder_LeavingOutAReviewersOwnAnswer()
+    public void Elo_FollowsEveryPairwisePreferenceOfEveryReview_InOrder()
     {
-        // Three reviews of one run. Leaving out each reviewer's own answer, their preferences are, in reviewer order:
-        //   a ranks [a, b, c] → b > c;   b ranks [a, c, b] → a > c;   c ranks [a, b, c] → a > b.
-        // Elo, K = 32, everyone at 1000, expected score E = 1 / (1 + 10^((loser - winner) / 400)):
-        //   b > c: E = 0.5                                      → b = 1016,        c = 984
-        //   a > c: E = 1 / (1 + 10^(-16/400)) = 0.523010        → change 15.263693 → a = 1015.263693, c = 968.736307
-        //   a > b: E = 1 / (1 + 10^(0.736307/400)) = 0.498940   → change 16.033908 → a = 1031.297601, b = 999.966092
-        var run = new LeaderboardRun("r1", 0, ["a", "b", "c"], null,
-            [Answer("a"), Answer("b"), Answer("c"), Review("a", "a", "b", "c"), Review("b", "a", "c", "b"), Review("c", "a", "b", "c")]);
+        // Run 1: a and b answer; a's review ranks [a, b], so does b's: a > b twice.
+        // Run 2: a, b and c answer; c's review ranks [c, a, b]: c > a, c > b, a > b.
+        // Elo, K = 32, everyone at 1000, expected score E = 1 / (1 + 10^((loser - winner) / 400)), change K (1 - E):
+        //   a > b: E = 0.5                                 change 16         → a 1016,        b 984
+        //   a > b: E = 1 / (1 + 10^(-32/400)) = 0.545922   change 14.530498  → a 1030.530498, b 969.469502
+        //   c > a: E = 1 / (1 + 10^(30.530498/400)) = 0.456176  change 17.402374 → c 1017.402374, a 1013.128125
+        //   c > b: E = 1 / (1 + 10^(-47.932872/400)) = 0.568547 change 13.806509 → c 1031.208882, b 955.662993
+        //   a > b: E = 1 / (1 + 10^(-57.465132/400)) = 0.581953 change 13.377503 → a 1026.505628, b 942.285489
+        var runs = new[]
+        {
+            new LeaderboardRun("r1", 0, ["a", "b"], null, [Answer("a"), Answer("b"), Review("b", "a", "b"), Review("a", "a", "b")]),
+            new LeaderboardRun("r2", 0, ["c", "a", "b"], null, [Answer("a"), Answer("b"), Answer("c"), Review("c", "c", "a", "b")]),
+        };
 
-        var board = LeaderboardCalculator.Compute([run], All);
+        var board = LeaderboardCalculator.Compute(runs, All);
 
         var elo = board.Models.ToDictionary(m => m.Model, m => m.Elo);
-        elo["a"].ShouldNotBeNull().ShouldBe(1031.297601, 0.000001);
-        elo["b"].ShouldNotBeNull().ShouldBe(999.966092, 0.000001);
-        elo["c"].ShouldNotBeNull().ShouldBe(968.736307, 0.000001);
-        board.Models.Select(m => m.Model).ShouldBe(["a", "b", "c"], "best Elo first");
-        board.Models.Select(m => m.Comparisons).ShouldBe([2, 2, 2]);
+        elo["a"].ShouldNotBeNull().ShouldBe(1026.505628, 0.000001);
+        elo["b"].ShouldNotBeNull().ShouldBe(942.285489, 0.000001);
+        elo["c"].ShouldNotBeNull().ShouldBe(1031.208882, 0.000001);
+        board.Models.Select(m => m.Model).ShouldBe(["c", "a", "b"], "best Elo first");
+        board.Models.Select(m => m.Comparisons).ShouldBe([2, 4, 4]);
     }
 
     [Test]
@@ -64,7 +69,9 @@ public class LeaderboardCalculatorTests
         var b = board.Models.Single(m => m.Model == "b");
         b.TotalCost.ShouldBeNull("no provider reported a cost");
         b.FailureRate.ShouldBe(0);
-        b.Elo.ShouldBeNull("the only preferences about b were its own, and those are left out");
+        // r1's reviews, a's first: b > a (b 1016, a 984), then a > b (E = 0.454078, change 17.469502).
+        b.Elo.ShouldNotBeNull().ShouldBe(998.530498, 0.000001);
+        a.Comparisons.ShouldBe(2);
     }
 
     [Test]
@@ -108,7 +115,8 @@ public class LeaderboardCalculatorTests
         var b = board.Models.Single(m => m.Model == "b");
         b.AverageRank.ShouldBe(1, "among b and c, b is first");
         b.WinRate.ShouldBe(1);
-        b.Comparisons.ShouldBe(1, "c's review says nothing about b against c (c is its own); a's review says c > b");
-        board.Models.Single(m => m.Model == "c").Elo.ShouldBe(1016);
+        // Among b and c, a's review (first) says c > b: c 1016, b 984; c's review says b > c: E = 0.454078, change 17.469502.
+        b.Comparisons.ShouldBe(2);
+        board.Models.Single(m => m.Model == "c").Elo.ShouldNotBeNull().ShouldBe(998.530498, 0.000001);
     }
 }

@@ -24,22 +24,22 @@ public class LeaderboardStoreTests
         LeaderboardReport before;
         await using (var storage = await TestStorage.StartAsync(path))
         {
-            StoredRuns.Council(storage.Store, "r1", "alice", ["a", "b", "c"], new Dictionary<string, string[]>
-            {
-                ["a"] = ["a", "b", "c"], ["b"] = ["a", "c", "b"], ["c"] = ["a", "b", "c"],
-            });
-            StoredRuns.Council(storage.Store, "r2", "bob", ["a", "b", "c"], new Dictionary<string, string[]>
+            StoredRuns.Council(storage.Store, "r1", "alice", ["a", "b"], new Dictionary<string, string[]> { ["a"] = ["a", "b"], ["b"] = ["a", "b"] });
+            StoredRuns.Council(storage.Store, "r2", "alice", ["a", "b", "c"], new Dictionary<string, string[]> { ["c"] = ["c", "a", "b"] });
+            StoredRuns.Council(storage.Store, "r3", "bob", ["a", "b", "c"], new Dictionary<string, string[]>
             {
                 ["a"] = ["c", "b", "a"], ["b"] = ["c", "a", "b"], ["c"] = ["c", "b", "a"],
             });
             before = await Board(storage).ComputeAsync("alice", All, CancellationToken.None);
         }
 
-        before.Runs.ShouldBe(1, "bob's run never counts for alice");
-        before.Models.Select(m => m.Model).ShouldBe(["a", "b", "c"]);
-        before.Models[0].Elo.ShouldNotBeNull().ShouldBe(1031.297601, 0.000001, "the hand-checked example of LeaderboardCalculatorTests");
+        before.Runs.ShouldBe(2, "bob's run never counts for alice");
+        before.Models.Select(m => m.Model).ShouldBe(["c", "a", "b"]);
+        before.Models[0].Elo.ShouldNotBeNull().ShouldBe(1031.208882, 0.000001, "the hand-checked example of LeaderboardCalculatorTests");
+        before.Models[1].Elo.ShouldNotBeNull().ShouldBe(1026.505628, 0.000001);
         before.Models[0].WinRate.ShouldBe(1);
-        before.Models[0].TotalCost.ShouldBe(0.001m);
+        before.Models[1].AverageRank.ShouldBe(1.5);
+        before.Models[1].TotalCost.ShouldBe(0.002m);
 
         await using var restarted = await TestStorage.StartAsync(path);
         var after = await Board(restarted).ComputeAsync("alice", All, CancellationToken.None);
@@ -78,7 +78,7 @@ public class LeaderboardStoreTests
 
         var pair = await board.ComputeAsync("alice", All with { Models = ["b", "c"] }, CancellationToken.None);
         pair.Models.Select(m => m.Model).Order().ShouldBe(["b", "c"]);
-        pair.Models.Single(m => m.Model == "b").Comparisons.ShouldBe(1, "a's review of the new run: b > c");
+        pair.Models.Single(m => m.Model == "b").Comparisons.ShouldBe(1, "a's review of the new run: b > c (the old run's reviews are between a and b)");
     }
 
     [Test]

@@ -18,7 +18,6 @@ public static class CoreRegistration
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WorkflowOptions>, WorkflowOptionsValidator>();
         builder.Services.AddSingleton<WorkflowCatalog>();
         builder.Services.AddSingleton<RunPlanner>();
-        builder.Services.AddSingleton<RunGrainDirectory>();
         builder.Services.AddSingleton<ConversationStore>();
         builder.Services.AddSingleton<ConversationExporter>();
         builder.Services.AddSingleton<BestAnswerStore>();
@@ -29,6 +28,8 @@ public static class CoreRegistration
         builder.Services.AddSingleton<CouncilDatabase>();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunStore>());
+        // After storage: hosted services stop in reverse order, so the silo deactivates its runs while storage still writes.
+        builder.AddCouncilGrains();
         return builder;
     }
 }

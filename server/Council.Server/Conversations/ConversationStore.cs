@@ -84,14 +84,14 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return Runs(connection, "id", runId, owner).SingleOrDefault();
     }
 
-    /// <summary>Every stored event of a run of <paramref name="owner"/>, in seq order (empty when unknown).</summary>
-    public IReadOnlyList<RunEvent> Events(string runId, string owner)
+    /// <summary>A stored run's owner and every event, in seq order; null when the run is unknown.</summary>
+    public Task<StoredRunEvents?> StoredRunAsync(string runId, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var connection = database.Open();
-        using var command = RunStore.Command(connection, null, "SELECT 1 FROM runs WHERE id = $id AND owner = $owner");
+        using var command = RunStore.Command(connection, null, "SELECT owner FROM runs WHERE id = $id");
         command.Parameters.AddWithValue("$id", runId);
-        command.Parameters.AddWithValue("$owner", owner);
-        return command.ExecuteScalar() is null ? [] : StoredEvents.Load(connection, runId);
+        return Task.FromResult(command.ExecuteScalar() is string owner ? new StoredRunEvents(owner, StoredEvents.Load(connection, runId)) : null);
     }
 
     public async Task<bool> RenameAsync(string conversationId, string owner, string title, CancellationToken cancellationToken)
@@ -206,3 +206,6 @@ public enum DeleteResult
     NotFound,
     RunInProgress,
 }
+
+/// <summary>A stored run's owner and its events in seq order.</summary>
+public sealed record StoredRunEvents(string Owner, IReadOnlyList<RunEvent> Events);

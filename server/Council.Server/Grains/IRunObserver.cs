@@ -4,7 +4,7 @@ using Council.Server.Workflows;
 namespace Council.Server.Grains;
 
 /// <summary>
-/// Sees what a run does, for telemetry and statistics; called from the grain's mailbox loop (keep it cheap,
+/// Sees what a run does, for telemetry and statistics; called inside the grain's activation (keep it cheap,
 /// never block, never throw), except <see cref="CallStreaming"/>, which runs on the call's own task just before
 /// the provider is asked, so ambient state set there (such as <c>Activity.Current</c>) flows into the request.
 /// </summary>

@@ -4,8 +4,8 @@ using Council.Server.Providers;
 
 namespace Council.Server.Grains;
 
-/// <summary>One model's call in one stage. Owned by its grain: touched only from the grain's mailbox loop.</summary>
-internal sealed class ModelCall(int id, int stage, string model, ILlmProvider provider, LlmRequest request, long startedAt)
+/// <summary>One model's call in one stage. Owned by its grain: touched only inside the grain's activation.</summary>
+internal sealed class ModelCall(int id, int stage, string model, ILlmProvider provider, LlmRequest request, long startedAt, TokenBatcher batcher)
 {
     public int Id { get; } = id;
     public int Stage { get; } = stage;
@@ -18,19 +18,12 @@ internal sealed class ModelCall(int id, int stage, string model, ILlmProvider pr
     public long? FirstTokenAt { get; set; }
     public long? EndedAt { get; set; }
     public long LastActivityAt { get; set; } = startedAt;
-    public long LastFlushAt { get; set; }
 
     /// <summary>Everything the model wrote; the concatenation of all its token events.</summary>
     public StringBuilder Text { get; } = new();
 
     /// <summary>Deltas received but not yet sent, merged within the batching window.</summary>
-    public StringBuilder Pending { get; } = new();
-
-    /// <summary>Emission times of the first and last token in <see cref="Pending"/>, and how many tokens it holds.</summary>
-    public long PendingFirstEmittedAt { get; set; }
-    public long PendingLastEmittedAt { get; set; }
-    public int PendingTokens { get; set; }
-    public bool FlushScheduled { get; set; }
+    public TokenBatcher Batcher { get; } = batcher;
 
     public int TextChunks { get; set; }
     public UsageChunk? ReportedUsage { get; set; }

@@ -16,7 +16,8 @@ namespace Council.Server.Hub;
 [Authorize(Policy = AuthRegistration.UserPolicy)]
 public sealed class CouncilHub(
     RunPlanner planner,
-    RunGrainDirectory runs,
+    IGrainFactory grains,
+    LocalRunLogs logs,
     RunSubscriptions subscriptions,
     ModelRouter router,
     WorkflowCatalog workflows) : Hub<ICouncilClient>, ICouncilHub
@@ -25,8 +26,10 @@ public sealed class CouncilHub(
     public async Task<StartRunResult> StartRun(StartRunRequest request)
     {
         var plan = await planner.PlanAsync(request, User, Context.ConnectionAborted);
-        var grain = runs.Start(plan);
-        subscriptions.Subscribe(Context, grain.Log, afterSeq: 0);
+        await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+        // The grain was placed on this node (prefer-local), so its log is here.
+        var log = logs.Find(plan.RunId, User) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
+        subscriptions.Subscribe(Context, log, afterSeq: 0);
         var stages = plan.Workflow.FirstPass
             .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))
             .ToArray();
@@ -41,30 +44,39 @@ public sealed class CouncilHub(
         {
             throw new InvalidRunRequestException("cancel_model needs the model id to skip.");
         }
-        return new AcceptedResult(await FindRun(request.RunId).CancelModelAsync(request.Model, request.Stage));
+        return Accepted(await Run(request.RunId).CancelModel(User, request.Model, request.Stage), request.RunId);
     }
 
     [HubMethodName(HubMethodNames.CancelRun)]
     public async Task<AcceptedResult> CancelRun(CancelRunRequest request)
     {
         Require(request, "cancel_run needs { runId }.");
-        return new AcceptedResult(await FindRun(request.RunId).CancelRunAsync());
+        return Accepted(await Run(request.RunId).CancelRun(User), request.RunId);
     }
 
     [HubMethodName(HubMethodNames.ResumeRun)]
-    public Task<ResumeRunResult> ResumeRun(ResumeRunRequest request)
+    public async Task<ResumeRunResult> ResumeRun(ResumeRunRequest request)
     {
         Require(request, "resume_run needs { runId, afterSeq }.");
         if (request.AfterSeq < 0)
         {
             throw new InvalidRunRequestException("afterSeq must be 0 or the last seq you received.");
         }
-        var status = RunStatus.Running;
-        var log = (string.IsNullOrWhiteSpace(request.RunId) ? null : runs.FindLog(request.RunId, User, out status))
-            ?? throw UnknownRun(request.RunId);
-        var lastSeq = log.LastSeq;
-        subscriptions.Subscribe(Context, log, request.AfterSeq);
-        return Task.FromResult(new ResumeRunResult(log.RunId, lastSeq, status));
+        // A finished run's grain may deactivate between attaching and reading its log: then attach again.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var attachment = await Run(request.RunId).Attach(User);
+            if (!attachment.Known)
+            {
+                break;
+            }
+            if (logs.Find(request.RunId, User) is { } log)
+            {
+                subscriptions.Subscribe(Context, log, request.AfterSeq);
+                return new ResumeRunResult(log.RunId, attachment.LastSeq, attachment.Status);
+            }
+        }
+        throw UnknownRun(request.RunId);
     }
 
     [HubMethodName(HubMethodNames.ListModels)]
@@ -85,9 +97,11 @@ public sealed class CouncilHub(
     /// <summary>The caller's user id: runs and conversations belong to it.</summary>
     private string User => CouncilUser.Id(Context.User);
 
-    private RunGrain FindRun(string? runId) =>
-        (string.IsNullOrWhiteSpace(runId) ? null : runs.Find(runId, User))
-        ?? throw UnknownRun(runId);
+    private IRunGrain Run(string? runId) =>
+        string.IsNullOrWhiteSpace(runId) ? throw UnknownRun(runId) : grains.GetGrain<IRunGrain>(runId);
+
+    private static AcceptedResult Accepted(RunReply reply, string runId) =>
+        reply == RunReply.Unknown ? throw UnknownRun(runId) : new AcceptedResult(reply == RunReply.Accepted);
 
     private static InvalidRunRequestException UnknownRun(string? runId) =>
         new($"Unknown run '{runId}'. Use the runId that start_run returned.");

@@ -16,11 +16,11 @@ public sealed class LimitsHubFilter : IHubFilter, IDisposable
 {
     private const string ConnectionLimiterKey = "council.invocations";
     private readonly IOptions<CouncilOptions> _options;
-    private readonly RunGrainDirectory _runs;
+    private readonly LocalRunLogs _runs;
     private readonly bool _perUser;
     private readonly PartitionedRateLimiter<string> _runsPerUser;
 
-    public LimitsHubFilter(IOptions<CouncilOptions> options, IOptions<AuthOptions> auth, RunGrainDirectory runs)
+    public LimitsHubFilter(IOptions<CouncilOptions> options, IOptions<AuthOptions> auth, LocalRunLogs runs)
     {
         _options = options;
         _runs = runs;

@@ -42,7 +42,7 @@ public static class LoadProbeRegistration
         // Created now, so it counts connections from the first one.
         var gauge = endpoints.ServiceProvider.GetRequiredService<ConnectionGauge>();
         var allocations = endpoints.ServiceProvider.GetRequiredService<AllocationSampler>();
-        endpoints.MapGet("/api/load-probe", (RunGrainDirectory runs, RunSubscriptions subscriptions, TimeProvider time) =>
+        endpoints.MapGet("/api/load-probe", (LocalRunLogs runs, RunSubscriptions subscriptions, TimeProvider time) =>
         {
             var gc = GC.GetGCMemoryInfo();
             var figures = new LoadProbeFigures(

@@ -18,7 +18,7 @@ public sealed class SimulatedSearchProvider(IOptions<SearchOptions> options, Tim
         var words = query.Split((char[])[' ', '\n', '\t', '?', '!', '.', ','], StringSplitOptions.RemoveEmptyEntries).Take(6).ToArray();
         var topic = words.Length == 0 ? "search" : string.Join(' ', words);
         var slug = string.Join('-', words.Select(w => w.ToLowerInvariant())).Trim('-');
-        var hash = StableHash.Of(query);
+        var hash = Providers.Simulated.StableHash.Of(query);
         return Enumerable.Range(1, o.MaxResults).Select(i => new SearchResult(
             $"{topic} — source {i}",
             $"https://example.org/{(string.IsNullOrEmpty(slug) ? "search" : slug)}/{(hash >> i) % 10_000}",

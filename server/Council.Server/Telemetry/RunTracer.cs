@@ -13,9 +13,10 @@ namespace Council.Server.Telemetry;
 /// Does nothing when no tracer provider listens.
 /// </summary>
 /// <remarks>
-/// The grain calls this from its mailbox loop, whose ambient context flows on into everything the loop does next;
+/// The grain calls this inside its activation, whose ambient context flows on into everything the grain does next;
 /// starting or stopping an activity changes <c>Activity.Current</c>, so that is done inside an isolated
-/// execution context and the loop's ambient context is left as it was.
+/// execution context and the grain's ambient context is left as it was. The run's span is a child of the
+/// request that started the run (<see cref="Workflows.RunPlan.TraceParent"/>), wherever the grain runs.
 /// </remarks>
 public sealed class RunTracer(TimeProvider time) : IRunObserver
 {
@@ -31,7 +32,8 @@ public sealed class RunTracer(TimeProvider time) : IRunObserver
             return;
         }
         // The grain's loop was started from the hub method, so its ambient activity is that invocation's.
-        var parent = Activity.Current?.Context ?? default;
+        // The request that started the run, which may have been handled on another thread (or node) than the grain.
+        var parent = ActivityContext.TryParse(plan.TraceParent, null, out var started) ? started : Activity.Current?.Context ?? default;
         var span = Start($"run {plan.Workflow.Name}", ActivityKind.Internal, parent);
         if (span is null)
         {

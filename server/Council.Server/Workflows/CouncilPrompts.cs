@@ -149,4 +149,5 @@ public static class RolePrompts
 }
 
 /// <summary>An earlier question of a conversation and the answer it got.</summary>
-public sealed record ConversationTurn(string Question, string Answer);
+[GenerateSerializer, Immutable]
+public sealed record ConversationTurn([property: Id(0)] string Question, [property: Id(1)] string Answer);

@@ -7,18 +7,23 @@ namespace Council.Server.Workflows;
 /// <param name="History">Earlier turns of the conversation, oldest first.</param>
 /// <param name="Search">Search the web alongside the first stage.</param>
 /// <param name="Owner">The user the run belongs to; nobody else can see or touch it.</param>
+[GenerateSerializer, Immutable]
 public sealed record RunPlan(
-    string RunId,
-    string ConversationId,
-    string Prompt,
-    WorkflowDefinition Workflow,
-    IReadOnlyList<string> Models,
-    IReadOnlyList<string> Chairmen,
-    IReadOnlyList<ConversationTurn> History,
-    bool Search = false,
-    Quorum? Quorum = null,
-    string Owner = Auth.CouncilUser.LocalUser)
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string ConversationId,
+    [property: Id(2)] string Prompt,
+    [property: Id(3)] WorkflowDefinition Workflow,
+    [property: Id(4)] IReadOnlyList<string> Models,
+    [property: Id(5)] IReadOnlyList<string> Chairmen,
+    [property: Id(6)] IReadOnlyList<ConversationTurn> History,
+    [property: Id(7)] bool Search = false,
+    [property: Id(8)] Quorum? Quorum = null,
+    [property: Id(9)] string Owner = Auth.CouncilUser.LocalUser)
 {
+    /// <summary>The W3C trace context of the request that started the run: its spans are children of it.</summary>
+    [Id(10)]
+    public string? TraceParent { get; init; }
+
     /// <summary>The models a stage will call, as planned before anything ran.</summary>
     public IReadOnlyList<string> PlannedModels(StageDefinition stage) => stage.Kind switch
     {

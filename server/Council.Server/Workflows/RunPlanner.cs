@@ -73,7 +73,10 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             }
         }
 
-        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum, owner);
+        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum, owner)
+        {
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
+        };
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

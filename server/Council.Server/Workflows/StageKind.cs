@@ -1,6 +1,7 @@
 namespace Council.Server.Workflows;
 
 /// <summary>What a stage does; the engine knows these kinds, workflows combine them.</summary>
+[GenerateSerializer]
 public enum StageKind
 {
     /// <summary>Every model answers the question in parallel.</summary>

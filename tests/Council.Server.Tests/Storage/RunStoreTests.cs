@@ -29,9 +29,9 @@ public class RunStoreTests
             events.OfType<ModelCompleteEvent>().Select(c => (c.Stage, c.Model, c.Text)));
         run.Outputs.Where(o => o.Stage == 1).ShouldAllBe(o => o.Ranking != null && o.Ranking.Count == 2);
         (await stored.Conversations.GetRunAsync(grain.RunId, "someone-else", CancellationToken.None)).ShouldBeNull("another user's run is unknown to them");
-        stored.Conversations.Events(grain.RunId, "someone-else").ShouldBeEmpty();
+        (await stored.Conversations.StoredRunAsync(grain.RunId, CancellationToken.None)).ShouldNotBeNull().Owner.ShouldBe(Local);
 
-        stored.Conversations.Events(grain.RunId, Local).Select(Json).ShouldBe(events.Select(Json));
+        (await stored.Conversations.StoredRunAsync(grain.RunId, CancellationToken.None))!.Events.Select(Json).ShouldBe(events.Select(Json));
     }
 
     [Test]
@@ -43,7 +43,7 @@ public class RunStoreTests
 
         for (var i = 0; i < grains.Length; i++)
         {
-            var stored = GrainHarness.Stored.Conversations.Events(grains[i].RunId, Local);
+            var stored = (await GrainHarness.Stored.Conversations.StoredRunAsync(grains[i].RunId, CancellationToken.None))!.Events;
             stored.Select(e => e.Seq).ShouldBe(Enumerable.Range(1, logs[i].Count).Select(s => (long)s));
             stored.Select(Json).ShouldBe(logs[i].Select(Json));
         }
@@ -88,7 +88,7 @@ public class RunStoreTests
         run.Error.ShouldBe(RunStore.InterruptedError);
         run.Outputs.Select(o => (o.Model, o.Status, o.Text)).ShouldBe([("m1", ModelStatus.Ok, "Hello"), ("m2", ModelStatus.Cancelled, "Partial text")]);
 
-        var events = after.Conversations.Events("run1", Local);
+        var events = (await after.Conversations.StoredRunAsync("run1", CancellationToken.None))!.Events;
         events.Select(e => e.Seq).ShouldBe(Enumerable.Range(1, 9).Select(s => (long)s));
         events[^1].ShouldBeOfType<RunCompleteEvent>().Status.ShouldBe(RunStatus.Failed);
     }

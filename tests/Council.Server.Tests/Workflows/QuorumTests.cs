@@ -1,7 +1,6 @@
 using Council.Contracts.Messages;
-using Council.Server.Grains;
+using Council.Server.Tests.Grains;
 using Council.Server.Workflows;
-using Microsoft.Extensions.Logging.Abstractions;
 using static Council.Server.Tests.Grains.GrainHarness;
 
 namespace Council.Server.Tests.Workflows;
@@ -10,16 +9,8 @@ public class QuorumTests
 {
     private const string VerySlow = "sim/tortoise?ttft=20&tps=15&tokens=50";
 
-    private static RunGrain StartWithQuorum(Quorum quorum, params string[] models)
-    {
-        var options = new CouncilOptions();
-        var plan = new RunPlan(Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), "quorum question", WorkflowCatalog.Council,
-            models, [Chair], [], Quorum: quorum);
-        Stored.Store.RunStarted(plan);
-        var grain = new RunGrain(plan, Router(options), Stored.Store, options, TimeProvider.System, NullLogger.Instance);
-        grain.Activate();
-        return grain;
-    }
+    private static TestRun StartWithQuorum(Quorum quorum, params string[] models) =>
+        Start(models, prompt: "quorum question", quorum: quorum);
 
     [Test]
     public async Task ReviewsStartAtKAnswers_TheLateAnswerIsShownButNotReviewed()

@@ -1,0 +1,45 @@
+using Council.Contracts.Messages;
+using Council.Server.Workflows;
+
+namespace Council.Server.Grains;
+
+/// <summary>
+/// One run (the grain key is its run id): it owns the run's state and event log. Every command names the user
+/// asking, and a run of another user answers as an unknown one would.
+/// </summary>
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the planned run; returns once it is going (never waits for it).</summary>
+    Task Start(RunPlan plan);
+
+    /// <summary>Skips one model of a stage (the current one when <paramref name="stage"/> is null).</summary>
+    Task<RunReply> CancelModel(string user, string model, int? stage);
+
+    /// <summary>Ends everything in flight.</summary>
+    Task<RunReply> CancelRun(string user);
+
+    /// <summary>
+    /// Makes the run's event log readable on this node (a live run's, or a stored one's for replay) and tells its
+    /// status; <see cref="RunAttachment.Known"/> is false for an unknown run.
+    /// </summary>
+    Task<RunAttachment> Attach(string user);
+}
+
+/// <summary>How a run took a command.</summary>
+public enum RunReply
+{
+    /// <summary>No such run for this user.</summary>
+    Unknown,
+
+    /// <summary>Nothing to do: that model or the run had already finished.</summary>
+    NotAccepted,
+
+    Accepted,
+}
+
+/// <summary>What <see cref="IRunGrain.Attach"/> tells: whether the run exists, its status and its newest seq.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunAttachment([property: Id(0)] bool Known, [property: Id(1)] RunStatus Status, [property: Id(2)] long LastSeq)
+{
+    public static readonly RunAttachment None = new(false, default, 0);
+}

@@ -3,7 +3,9 @@ import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName } from './format';
+import { CopyButton } from './CopyButton';
 import { LaneStats } from './LaneStats';
+import { ReadAloudButton } from './ReadAloudButton';
 import { StatusChip } from './StatusChip';
 
 /** The chairman's synthesis, streaming in large type; notes a fallback chairman taking over. */
@@ -38,6 +40,8 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
           Chairman <strong>{name}</strong>
         </span>
         <StatusChip lane={lane} stageStarted={stageStarted} />
+        <ReadAloudButton text={text} streaming={lane.status === 'streaming' || (lane.status === 'waiting' && runActive)} />
+        <CopyButton text={text} />
         {runActive && isLanePending(lane) && (lane.started || stageStarted) && (
           <button type="button" className="btn btn-ghost btn-small" onClick={() => void session.skip(runId, stage, chairman)} aria-label={`Skip ${name}`}>
             Skip

@@ -3,6 +3,7 @@ import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName, modelProvider } from './format';
+import { CopyButton } from './CopyButton';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
 
@@ -51,6 +52,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
             not reviewed
           </span>
         )}
+        <CopyButton text={lane.text} />
         {canSkip && (
           <button
             type="button"

@@ -3,6 +3,7 @@ import { Markdown } from '../markdown/Markdown';
 import { useNow, useSession, useStore } from '../store/hooks';
 import type { Turn } from '../store/conversations';
 import { isActive } from '../store/run-state';
+import { BestAnswerButton } from './BestAnswerButton';
 import { FinalAnswer } from './FinalAnswer';
 import { formatCost, formatMs, formatTokens } from './format';
 import { LanesPanel, LaneViewToggle } from './LanesPanel';
@@ -138,7 +139,7 @@ function StageContent({ runId, stage }: { runId: string; stage: StageOutline }) 
       ) : stage.kind === 'review' ? (
         <ReviewsPanel runId={runId} stage={stage.index} />
       ) : (
-        <LanesPanel runId={runId} stage={stage.index} label={title} />
+        <LanesPanel runId={runId} stage={stage.index} label={title} footer={stage.kind === 'answers' ? BestAnswerButton : undefined} />
       )}
     </>
   );

@@ -57,7 +57,7 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
           </p>
         ))}
       {text ? (
-        <Markdown text={text} className="final-text" />
+        <Markdown text={text} className="final-text" streaming={lane.status === 'streaming'} />
       ) : lane.leftOut ? (
         <p className="lane-placeholder">No final answer: the run ended before the synthesis.</p>
       ) : stageStarted || lane.started ? (

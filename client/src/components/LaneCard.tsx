@@ -155,7 +155,7 @@ function LaneBody({ text, follow }: { text: string; follow: boolean }) {
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 32;
       }}
     >
-      <Markdown text={text} />
+      <Markdown text={text} streaming={follow} />
     </div>
   );
 }

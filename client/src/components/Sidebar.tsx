@@ -1,12 +1,15 @@
+import { useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
-import { isActive } from '../store/run-state';
-import type { Conversation } from '../store/conversations';
+import { ConversationEntry } from './ConversationEntry';
 
 /** This session's conversations, newest first, and a way to start another. */
 export function Sidebar() {
   const { conversations, view } = useSession();
   const list = useStore(conversations, (s) => s.list);
   const active = useStore(conversations, (s) => s.active);
+  const [query, setQuery] = useState('');
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = words.length ? list.filter((c) => words.every((w) => c.title.toLowerCase().includes(w))) : list;
   // Choosing a conversation leaves the operations view.
   const startNew = () => {
     conversations.startNew();
@@ -29,6 +32,14 @@ export function Sidebar() {
       <button type="button" className="btn btn-primary new-conversation" onClick={startNew}>
         + New conversation
       </button>
+      <input
+        type="search"
+        className="conversation-search"
+        placeholder="Search conversations"
+        aria-label="Search conversations"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
       <ul className="conversation-list">
         {active.turns.length === 0 && (
           <li>
@@ -37,27 +48,13 @@ export function Sidebar() {
             </button>
           </li>
         )}
-        {list.map((c) => (
+        {shown.map((c) => (
           <li key={c.id}>
-            <ConversationItem conversation={c} current={c.id === active.id} onSelect={() => select(c.id)} />
+            <ConversationEntry conversation={c} current={c.id === active.id} onSelect={() => select(c.id)} />
           </li>
         ))}
+        {words.length > 0 && shown.length === 0 && <li className="muted conversation-none">No conversation matches “{query.trim()}”.</li>}
       </ul>
     </nav>
-  );
-}
-
-function ConversationItem({ conversation, current, onSelect }: { conversation: Conversation; current: boolean; onSelect: () => void }) {
-  const { runs } = useSession();
-  const count = conversation.loaded === false ? conversation.turnCount ?? 0 : conversation.turns.length;
-  const running = useStore(runs, (s) => conversation.turns.some((t) => t.runId !== undefined && s[t.runId] !== undefined && isActive(s[t.runId])));
-  return (
-    <button type="button" className="conversation-item" aria-current={current ? 'page' : undefined} onClick={onSelect} title={conversation.title}>
-      <span className="conversation-title">{conversation.title}</span>
-      <span className="conversation-meta">
-        {running && <span className="pulse" role="img" aria-label="running" />}
-        {count} {count === 1 ? 'question' : 'questions'}
-      </span>
-    </button>
   );
 }

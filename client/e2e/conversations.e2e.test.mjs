@@ -21,6 +21,7 @@ after(async () => {
   await server?.stop();
 });
 
+const action = (sidebar, title, name) => sidebar.locator('.conversation-entry').filter({ hasText: title }).getByRole('button', { name });
 const titles = async () => (await fetch(`${server.url}/api/conversations`).then((r) => r.json())).map((c) => c.title).sort();
 
 test('search filters the conversations; rename and delete change them on the server too', async () => {
@@ -43,22 +44,22 @@ test('search filters the conversations; rename and delete change them on the ser
   await sidebar.getByText('No conversation matches “kiwi”.').waitFor();
   await search.fill('');
 
-  await sidebar.getByRole('button', { name: 'Rename Rust or Go?' }).click();
+  await action(sidebar, 'Rust or Go?', 'Rename conversation').click();
   const input = sidebar.getByRole('textbox', { name: 'New title' });
   await input.fill('Languages for a CLI');
   await input.press('Enter');
   await items.filter({ hasText: 'Languages for a CLI' }).waitFor();
   assert.equal(await page.locator('.topbar-title').innerText(), 'Languages for a CLI', 'the open conversation is renamed too');
   await page.waitForFunction(async (url) => (await (await fetch(`${url}/api/conversations`)).json()).some((c) => c.title === 'Languages for a CLI'), server.url, { timeout: 5000 });
-  await sidebar.getByRole('button', { name: 'Rename Languages for a CLI' }).click();
+  await action(sidebar, 'Languages for a CLI', 'Rename conversation').click();
   await sidebar.getByRole('textbox', { name: 'New title' }).press('Escape');
   assert.equal(await items.filter({ hasText: 'Languages for a CLI' }).count(), 1, 'Esc keeps the title');
 
   page.once('dialog', (dialog) => void dialog.dismiss());
-  await sidebar.getByRole('button', { name: 'Delete Apples or pears?' }).click();
+  await action(sidebar, 'Apples or pears?', 'Delete conversation').click();
   assert.equal(await items.count(), 3, 'a dismissed confirmation deletes nothing');
   page.once('dialog', (dialog) => void dialog.accept());
-  await sidebar.getByRole('button', { name: 'Delete Apples or pears?' }).click();
+  await action(sidebar, 'Apples or pears?', 'Delete conversation').click();
   await items.filter({ hasText: 'Apples or pears?' }).waitFor({ state: 'detached' });
   assert.deepEqual(await titles(), ['Best pear recipes', 'Languages for a CLI']);
   await page.screenshot({ path: path.join(outputDir, 'conversations.png') });
@@ -78,7 +79,7 @@ test('deleting a conversation while its run is going says why it cannot', async 
   await page.locator('article.lane[data-status="streaming"]').first().waitFor({ timeout: 15000 });
   const sidebar = page.getByRole('navigation', { name: 'Conversations' });
   page.once('dialog', (dialog) => void dialog.accept());
-  await sidebar.getByRole('button', { name: 'Delete A long one' }).click();
+  await action(sidebar, 'A long one', 'Delete conversation').click();
   await sidebar.getByRole('alert').filter({ hasText: 'still going' }).waitFor({ timeout: 5000 });
   assert.equal(await sidebar.locator('.conversation-item').filter({ hasText: 'A long one' }).count(), 1);
   await page.close();

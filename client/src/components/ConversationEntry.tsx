@@ -51,14 +51,14 @@ export function ConversationEntry({ conversation, current, onSelect }: { convers
         </span>
       </button>
       <span className="conversation-actions">
-        <button type="button" className="btn btn-ghost btn-small" aria-label={`Rename ${conversation.title}`} title="Rename" onClick={() => { setError(undefined); setEditing(true); }}>
+        <button type="button" className="btn btn-ghost btn-small" aria-label="Rename conversation" title={`Rename “${conversation.title}”`} onClick={() => { setError(undefined); setEditing(true); }}>
           ✎
         </button>
         <button
           type="button"
           className="btn btn-ghost btn-small"
-          aria-label={`Delete ${conversation.title}`}
-          title="Delete"
+          aria-label="Delete conversation"
+          title={`Delete “${conversation.title}”`}
           onClick={() => {
             setError(undefined);
             if (window.confirm(`Delete “${conversation.title}” and all its runs?`)) conversations.remove(conversation.id).catch(fail);

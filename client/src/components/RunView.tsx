@@ -4,9 +4,11 @@ import { useNow, useSession, useStore } from '../store/hooks';
 import type { Turn } from '../store/conversations';
 import { isActive } from '../store/run-state';
 import { BestAnswerButton } from './BestAnswerButton';
+import { CopyButton } from './CopyButton';
 import { FinalAnswer } from './FinalAnswer';
 import { formatCost, formatMs, formatTokens } from './format';
 import { LanesPanel, LaneViewToggle } from './LanesPanel';
+import { ReadAloudButton } from './ReadAloudButton';
 import { ReviewsPanel } from './ReviewsPanel';
 import { SearchResults } from './SearchResults';
 import { StageBar } from './StageBar';
@@ -100,6 +102,10 @@ function FinalResult({ runId }: { runId: string }) {
         <h3 className="section-title">Result</h3>
       </div>
       <article className="final" aria-label="Final answer" data-status="done">
+        <header className="final-header">
+          <ReadAloudButton text={final} streaming={false} />
+          <CopyButton text={final} />
+        </header>
         <Markdown text={final} className="final-text" />
       </article>
     </section>

@@ -26,6 +26,7 @@ public static class CoreRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<CouncilDatabase>();
+        builder.Services.AddSingleton<StorageHealth>();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunStore>());
         // After storage: hosted services stop in reverse order, so the silo deactivates its runs while storage still writes.

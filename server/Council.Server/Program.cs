@@ -1,10 +1,10 @@
 using Council.Server;
 using Council.Server.Auth;
+using Council.Server.ChatCompletions;
 using Council.Server.Conversations;
 using Council.Server.Hub;
 using Council.Server.Leaderboard;
 using Council.Server.Operations;
-using Council.Server.LoadProbe;
 using Council.Server.Providers;
 using Council.Server.Search;
 using Council.Server.Telemetry;
@@ -17,23 +17,28 @@ builder.AddCouncilLeaderboard();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
 builder.AddCouncilHub();
+builder.AddCouncilChatCompletions();
 builder.AddCouncilAuth();
 builder.AddCouncilTelemetry();
-builder.AddCouncilLoadProbe(); // After every hub protocol: it wraps them (off unless Council:LoadProbe:Enabled).
+builder.AddCouncilConnectionLimits();
 
 var app = builder.Build();
 
-app.EnsureSafeBinding();
+if (!app.EnsureSafeBinding())
+{
+    return 1; // None mode asked to listen beyond loopback: said why, and does not start.
+}
+app.UseCouncilConnectionLimits();
 app.UseCouncilAuth();
 app.MapCouncilWebClient();
 app.MapCouncilHub();
-app.MapCouncilProviders();
+app.MapCouncilChatCompletions();
 app.MapCouncilConversations();
 app.MapCouncilLeaderboard();
 app.MapCouncilOperations();
-app.MapCouncilLoadProbe();
 
 app.Run();
+return Environment.ExitCode;
 
 /// <summary>The entry point, visible to tests that host the app.</summary>
 public partial class Program;

@@ -2,7 +2,7 @@
 // Council load driver: opens many hub connections (ramped), runs councils of simulated models on them, and measures
 // per-token added latency, first-token time, cancel latency, throughput, errors and seq gaps on every client, while
 // sampling the server's CPU, memory, threads and GC. Prints a summary table; writes a JSON report. See README.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,13 @@ import { Sampler } from './src/sampler.mjs';
 import { planRun, VirtualUser } from './src/user.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The load probe's build (tests/load/probe, built with the solution): token stamps and /api/load-probe. */
+function probeDll() {
+  const dll = process.env.COUNCIL_LOAD_PROBE_DLL ?? path.join(here, 'probe/bin/Release/net10.0/Council.LoadProbe.dll');
+  if (!existsSync(dll)) throw new Error(`${dll} is missing: run 'dotnet build Council.sln -c Release' first (or pass --no-probe)`);
+  return dll;
+}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const withTimeout = (promise, ms) => Promise.race([promise, sleep(ms).then(() => 'timeout')]);
 
@@ -39,7 +46,8 @@ export async function main(argv) {
   let pid = options.pid;
   const serverEnv = {
     Council__TokenBatchWindowMs: String(options.batchWindowMs),
-    Council__LoadProbe__Enabled: options.probe ? 'true' : 'false',
+    // The probe is its own assembly (tests/load/probe), loaded into the server only here: production has none.
+    ...(options.probe ? { DOTNET_STARTUP_HOOKS: probeDll() } : {}),
     // Finished runs are dropped from memory soon, so a long run measures steady state, not retention.
     Council__FinishedRunIdleSeconds: '10',
     ...options.serverEnv,

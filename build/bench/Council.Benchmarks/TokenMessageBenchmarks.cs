@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
 using Council.Contracts;
 using Council.Contracts.Messages;
-using Council.Server.LoadProbe;
+using Council.LoadProbe;
 using Council.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;

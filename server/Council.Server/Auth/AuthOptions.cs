@@ -17,6 +17,10 @@ public sealed class AuthOptions
     /// <summary>ApiKeys mode: a JSON file holding more entries (<c>[{ "hash": "…", "user": "…", "roles": ["admin"] }]</c>).</summary>
     public string? ApiKeysFile { get; set; }
 
+    /// <summary>ApiKeys mode: how often open hub connections have their key checked again (revoked or expired: closed).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3600)]
+    public int RevalidateSeconds { get; set; } = 10;
+
     /// <summary>TrustedProxy mode: the header the authenticating proxy sets to the user id.</summary>
     public string UserHeader { get; set; } = "X-Forwarded-User";
 

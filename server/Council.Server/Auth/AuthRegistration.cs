@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Council.Server.Auth;
 
@@ -26,6 +24,9 @@ public static partial class AuthRegistration
                 "Council:Auth:Mode is TrustedProxy: list the proxy's IP addresses in Council:Auth:TrustedProxies.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<ApiKeyConnections>();
+        builder.Services.Configure<HubOptions>(o => o.AddFilter<ApiKeyConnections>());
+        builder.Services.AddHostedService<ApiKeyRevalidation>();
         builder.Services.AddAuthentication(CouncilUser.Scheme)
             .AddScheme<AuthenticationSchemeOptions, CouncilAuthenticationHandler>(CouncilUser.Scheme, null);
         builder.Services.AddAuthorizationBuilder()
@@ -47,6 +48,7 @@ public static partial class AuthRegistration
     /// <summary>Security headers on every response, CORS, then authentication and authorization.</summary>
     public static WebApplication UseCouncilAuth(this WebApplication app)
     {
+        app.UseLoopbackGuard();
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -63,44 +65,6 @@ public static partial class AuthRegistration
         app.UseAuthorization();
         return app;
     }
-
-    /// <summary>
-    /// In None mode everyone who reaches the port is the local user, so the server listens on loopback only,
-    /// unless Council:Auth:AllowNonLoopback says otherwise. Checked on the configured URLs before listening
-    /// and on the bound addresses after.
-    /// </summary>
-    public static void EnsureSafeBinding(this WebApplication app)
-    {
-        var o = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        if (o.Mode != AuthMode.None || o.AllowNonLoopback)
-        {
-            return;
-        }
-        var configured = (app.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Check(configured);
-        app.Lifetime.ApplicationStarted.Register(() =>
-            Check(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []));
-    }
-
-    private static void Check(IEnumerable<string> urls)
-    {
-        var open = urls.Where(u => !IsLoopback(u)).ToArray();
-        if (open.Length > 0)
-        {
-            throw new InvalidOperationException(
-                $"Council:Auth:Mode is None (a single local user with no sign-in), so Council listens on loopback only, but it was asked to listen on {string.Join(", ", open)}. " +
-                "Use --urls http://127.0.0.1:PORT, or set Council:Auth:Mode to ApiKeys or TrustedProxy, or set Council:Auth:AllowNonLoopback=true if you really mean it.");
-        }
-    }
-
-    private static bool IsLoopback(string url)
-    {
-        var host = BindingHost().Match(url) is { Success: true } m ? m.Groups[1].Value.Trim('[', ']') : url;
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
-    }
-
-    [GeneratedRegex(@"^[a-z]+://(\[[^\]]+\]|[^:/]+)", RegexOptions.IgnoreCase)]
-    private static partial Regex BindingHost();
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$")]
     private static partial Regex Sha256Hex();

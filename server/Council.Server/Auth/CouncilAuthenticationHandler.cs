@@ -48,7 +48,10 @@ public sealed class CouncilAuthenticationHandler(
         {
             return AuthenticateResult.Fail("This API key has expired.");
         }
-        return Success(entry.User, entry.Roles);
+        var ticket = Success(entry.User, entry.Roles);
+        ((System.Security.Claims.ClaimsIdentity)ticket.Principal!.Identity!).AddClaim(
+            new System.Security.Claims.Claim(CouncilUser.KeyHashClaim, ApiKeyStore.Hash(key)));
+        return ticket;
     }
 
     /// <summary>A 401 that says why, so clients can tell the user (RFC 6750): no key, or which problem the key has.</summary>

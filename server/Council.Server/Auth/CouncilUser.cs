@@ -9,6 +9,9 @@ public static class CouncilUser
     public const string AdminRole = "admin";
     public const string LocalUser = "local";
 
+    /// <summary>Claim carrying the SHA-256 of the API key a user signed in with, so open connections can be re-checked.</summary>
+    public const string KeyHashClaim = "council:key-hash";
+
     public static string Id(ClaimsPrincipal? user) =>
         user?.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("No authenticated user.");
 

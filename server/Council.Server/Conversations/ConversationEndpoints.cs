@@ -9,6 +9,17 @@ public static class ConversationEndpoints
     public static IEndpointRouteBuilder MapCouncilConversations(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api").RequireAuthorization(AuthRegistration.UserPolicy).RequireCors(AuthRegistration.CorsPolicy);
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (Storage.StorageUnavailableException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
 
         api.MapGet("/conversations", (HttpContext http, ConversationStore store, CancellationToken ct) => store.ListAsync(Owner(http), ct));
 

@@ -105,27 +105,21 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return command.ExecuteNonQuery() == 1;
     }
 
-    /// <summary>Deletes a conversation and all its runs; refused while one of its runs is going.</summary>
+    /// <summary>
+    /// Deletes a conversation and all its runs; refused while one of its runs is going. Atomic with
+    /// <c>start_run</c>: a run starting in the conversation either counts (the delete is refused) or is refused.
+    /// </summary>
     public async Task<DeleteResult> DeleteAsync(string conversationId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using var connection = database.Open();
-        if (!Exists(connection, conversationId, owner))
+        using (var connection = database.Open())
         {
-            return DeleteResult.NotFound;
-        }
-        using (var running = RunStore.Command(connection, null, "SELECT COUNT(*) FROM runs WHERE conversation_id = $id AND status = 'running'"))
-        {
-            running.Parameters.AddWithValue("$id", conversationId);
-            if (Convert.ToInt64(running.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            if (!Exists(connection, conversationId, owner))
             {
-                return DeleteResult.RunInProgress;
+                return DeleteResult.NotFound;
             }
         }
-        using var command = RunStore.Command(connection, null, "DELETE FROM conversations WHERE id = $id");
-        command.Parameters.AddWithValue("$id", conversationId);
-        command.ExecuteNonQuery();
-        return DeleteResult.Deleted;
+        return await runs.DeleteConversationAsync(conversationId, owner, cancellationToken) ? DeleteResult.Deleted : DeleteResult.RunInProgress;
     }
 
     private static bool Exists(SqliteConnection connection, string conversationId, string owner)

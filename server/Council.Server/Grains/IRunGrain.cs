@@ -9,8 +9,8 @@ namespace Council.Server.Grains;
 /// </summary>
 public interface IRunGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the planned run; returns once it is going (never waits for it).</summary>
-    Task Start(RunPlan plan);
+    /// <summary>Starts the planned run; returns once it is going (never waits for it), with its log handed to this node.</summary>
+    Task<RunAttachment> Start(RunPlan plan);
 
     /// <summary>Skips one model of a stage (the current one when <paramref name="stage"/> is null).</summary>
     Task<RunReply> CancelModel(string user, string model, int? stage);
@@ -19,8 +19,8 @@ public interface IRunGrain : IGrainWithStringKey
     Task<RunReply> CancelRun(string user);
 
     /// <summary>
-    /// Makes the run's event log readable on this node (a live run's, or a stored one's for replay) and tells its
-    /// status; <see cref="RunAttachment.Known"/> is false for an unknown run.
+    /// Hands the run's event log to this node (a live run's, or a stored one's for replay) and tells its status;
+    /// <see cref="RunAttachment.Known"/> is false for an unknown run.
     /// </summary>
     Task<RunAttachment> Attach(string user);
 }
@@ -37,9 +37,17 @@ public enum RunReply
     Accepted,
 }
 
-/// <summary>What <see cref="IRunGrain.Attach"/> tells: whether the run exists, its status and its newest seq.</summary>
+/// <summary>
+/// What <see cref="IRunGrain.Attach"/> tells: whether the run exists, its status and its newest seq, and the
+/// ticket under which its log waits in this node's <see cref="LocalRunLogs"/> (so a grain that deactivates right
+/// after, a finished run with no idle time, cannot take the log away from the caller).
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record RunAttachment([property: Id(0)] bool Known, [property: Id(1)] RunStatus Status, [property: Id(2)] long LastSeq)
+public sealed record RunAttachment(
+    [property: Id(0)] bool Known,
+    [property: Id(1)] RunStatus Status,
+    [property: Id(2)] long LastSeq,
+    [property: Id(3)] long Handoff = 0)
 {
     public static readonly RunAttachment None = new(false, default, 0);
 }

@@ -10,6 +10,8 @@ namespace Council.Server.Grains;
 public sealed class LocalRunLogs
 {
     private readonly ConcurrentDictionary<string, Entry> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, RunEventLog> _handoffs = new();
+    private long _lastHandoff;
 
     /// <summary>Runs whose grains are active here: running, or finished and not yet released.</summary>
     public int Count => _logs.Count;
@@ -23,6 +25,17 @@ public sealed class LocalRunLogs
     /// <summary>The log of an active run of <paramref name="owner"/>, or null.</summary>
     public RunEventLog? Find(string runId, string owner) =>
         _logs.TryGetValue(runId, out var entry) && entry.Owner == owner ? entry.Log : null;
+
+    /// <summary>The log a grain handed over for <paramref name="handoff"/>, once; null when there is none on this node.</summary>
+    public RunEventLog? Collect(long handoff) => _handoffs.TryRemove(handoff, out var log) ? log : null;
+
+    /// <summary>Leaves a log for the caller of a grain's command to collect; returns its ticket.</summary>
+    internal long HandOver(RunEventLog log)
+    {
+        var handoff = Interlocked.Increment(ref _lastHandoff);
+        _handoffs[handoff] = log;
+        return handoff;
+    }
 
     internal void Register(RunEventLog log, string owner, bool running) => _logs[log.RunId] = new Entry(log, owner, running);
 

@@ -50,6 +50,15 @@ public sealed class RunEventLog(string runId)
         }
     }
 
+    /// <summary>True once the log is closed and <paramref name="seq"/> is its last event (a reader there has read it all).</summary>
+    public bool IsCompletedThrough(long seq)
+    {
+        lock (_lock)
+        {
+            return _completed && seq >= _events.Count;
+        }
+    }
+
     /// <summary>The seq the next event gets.</summary>
     public long NextSeq
     {

@@ -68,7 +68,7 @@ public sealed partial class RunGrain
 
     private void StartCall(StageRun stage, string model, IReadOnlyList<ChatMessage> messages)
     {
-        var provider = router.Find(model) ?? throw new InvalidOperationException($"No provider serves {model}.");
+        var provider = router.Find(model) ?? new UnservedModelProvider(model); // fails the call: fallbacks take over
         var call = new ModelCall(_calls.Count, stage.Index, model, provider, new LlmRequest(model, messages), time.GetTimestamp(),
             new TokenBatcher(_options.TokenBatchWindowMs, time));
         _calls.Add(call);
@@ -94,6 +94,7 @@ public sealed partial class RunGrain
                 {
                     return;
                 }
+                await store.WaitForRoomAsync(token); // backpressure: read the provider no faster than storage writes
                 try
                 {
                     OnChunk(call, chunk);
@@ -127,6 +128,11 @@ public sealed partial class RunGrain
                 break;
             case UsageChunk usage:
                 call.ReportedUsage = usage;
+                _budget!.Report(call.Id, usage.CompletionTokens);
+                if (_budget.Exceeded)
+                {
+                    EndRun(RunStatus.Failed, TokenLimitReached());
+                }
                 break;
             case FinishChunk finish:
                 call.FinishReason = finish.Reason;
@@ -137,9 +143,9 @@ public sealed partial class RunGrain
     private void OnText(ModelCall call, string text, long now, long emittedAt)
     {
         // Checked before the text is kept: a chunk past the budget is neither sent nor part of model_complete.text.
-        if (++_tokens > _options.MaxTokensPerRun)
+        if (!_budget!.TryAdd(call.Id, text))
         {
-            EndRun(RunStatus.Failed, $"The run reached its limit of {_options.MaxTokensPerRun} tokens (Council:MaxTokensPerRun).");
+            EndRun(RunStatus.Failed, TokenLimitReached());
             return;
         }
         call.Text.Append(text);
@@ -159,6 +165,9 @@ public sealed partial class RunGrain
                 break;
         }
     }
+
+    private string TokenLimitReached() =>
+        $"The run reached its limit of {_budget!.Max} tokens (Council:MaxTokensPerRun; counted from the providers' usage, estimated while a model streams).";
 
     // Apart from OnText, so its closure is allocated once per call, not once per token.
     private void OnFirstToken(ModelCall call, long now)

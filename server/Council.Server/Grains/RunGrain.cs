@@ -43,11 +43,12 @@ public sealed partial class RunGrain(
     private IReadOnlyList<SearchResult>? _sources;
     private IGrainTimer? _ticker;
     private IGrainTimer? _release;
+    private IDisposable? _storageWatch;
+    private TokenBudget? _budget;
     private StageRun? _current;
     private long _startedAt;
     private long _lastEventAt;
     private bool _waitingForLateAnswers;
-    private int _tokens;
     private RunStatus _status = RunStatus.Running;
     private bool _deactivating;
 
@@ -57,19 +58,25 @@ public sealed partial class RunGrain(
 
     private RunEventLog Log => _log!;
 
-    public Task Start(RunPlan plan)
+    public Task<RunAttachment> Start(RunPlan plan)
     {
         if (_log is not null || plan.RunId != RunId)
         {
             throw new InvalidOperationException($"Run {plan.RunId} exists already.");
         }
+        store.RunStarted(plan); // refuses the run when storage is unavailable or its conversation was just deleted
         (_plan, _owner, _log, _events) = (plan, plan.Owner, new RunEventLog(plan.RunId), new RunEvents(plan.RunId, time));
+        _budget = new TokenBudget(_options.MaxTokensPerRun);
         logs.Register(_log, plan.Owner, running: true);
-        store.RunStarted(plan);
         DelayDeactivation(Timeout.InfiniteTimeSpan); // a running run is never collected, however long it is quiet
         _ticker = this.RegisterGrainTimer(static (grain, _) => grain.Guarded(grain.OnTick), this,
             new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
         _startedAt = time.GetTimestamp();
+        // Storage says so from its writer's thread: the run ends inside the activation.
+        var activation = TaskScheduler.Current;
+        _storageWatch = store.Health.WhenUnavailable(reason => Task.Factory.StartNew(
+            () => Guarded(() => EndRun(RunStatus.Failed, $"Storage is unavailable ({reason}): the run was stopped. Its events up to here are kept; run it again later.")),
+            CancellationToken.None, TaskCreationOptions.None, activation));
         Guarded(() =>
         {
             observers.RunStarted(plan);
@@ -79,7 +86,7 @@ public sealed partial class RunGrain(
             }
             StartStage(new NextStage(StagePlanner.NextPosition(plan.Workflow, -1)));
         });
-        return Task.CompletedTask;
+        return Task.FromResult(new RunAttachment(true, _status, _log.LastSeq, logs.HandOver(_log)));
     }
 
     public Task<RunReply> CancelModel(string user, string model, int? stage)
@@ -136,7 +143,7 @@ public sealed partial class RunGrain(
         {
             ReleaseLater(); // counted from the last viewer's arrival
         }
-        return new RunAttachment(true, _status, _log.LastSeq);
+        return new RunAttachment(true, _status, _log.LastSeq, logs.HandOver(_log));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -150,6 +157,7 @@ public sealed partial class RunGrain(
         logs.Remove(RunId);
         _ticker?.Dispose();
         _release?.Dispose();
+        _storageWatch?.Dispose();
         return Task.CompletedTask;
     }
 

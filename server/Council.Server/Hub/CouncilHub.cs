@@ -26,9 +26,9 @@ public sealed class CouncilHub(
     public async Task<StartRunResult> StartRun(StartRunRequest request)
     {
         var plan = await planner.PlanAsync(request, User, Context.ConnectionAborted);
-        await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+        var started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
         // The grain was placed on this node (prefer-local), so its log is here.
-        var log = logs.Find(plan.RunId, User) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
+        var log = logs.Collect(started.Handoff) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
         subscriptions.Subscribe(Context, log, afterSeq: 0);
         var stages = plan.Workflow.FirstPass
             .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))
@@ -62,21 +62,14 @@ public sealed class CouncilHub(
         {
             throw new InvalidRunRequestException("afterSeq must be 0 or the last seq you received.");
         }
-        // A finished run's grain may deactivate between attaching and reading its log: then attach again.
-        for (var attempt = 0; attempt < 3; attempt++)
+        var attached = await Run(request.RunId).Attach(User);
+        if (!attached.Known)
         {
-            var attachment = await Run(request.RunId).Attach(User);
-            if (!attachment.Known)
-            {
-                break;
-            }
-            if (logs.Find(request.RunId, User) is { } log)
-            {
-                subscriptions.Subscribe(Context, log, request.AfterSeq);
-                return new ResumeRunResult(log.RunId, attachment.LastSeq, attachment.Status);
-            }
+            throw UnknownRun(request.RunId);
         }
-        throw UnknownRun(request.RunId);
+        var log = logs.Collect(attached.Handoff) ?? throw new InvalidOperationException($"Run {request.RunId} is not on this node.");
+        subscriptions.Subscribe(Context, log, request.AfterSeq);
+        return new ResumeRunResult(log.RunId, attached.LastSeq, attached.Status);
     }
 
     [HubMethodName(HubMethodNames.ListModels)]

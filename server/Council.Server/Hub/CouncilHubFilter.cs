@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Council.Server.Hub;
 
-/// <summary>Turns input errors into <see cref="HubException"/>s, whose message the client sees as is.</summary>
+/// <summary>Turns input errors (and storage being unavailable) into <see cref="HubException"/>s, whose message the client sees as is.</summary>
 public sealed partial class CouncilHubFilter(ILogger<CouncilHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
@@ -16,6 +16,12 @@ public sealed partial class CouncilHubFilter(ILogger<CouncilHubFilter> logger) :
         {
             LogRejected(logger, invocationContext.HubMethodName, ex.Message);
             throw new HubException(ex.Message);
+        }
+        catch (Storage.StorageUnavailableException ex)
+        {
+            // A follow-up reads its conversation's history first: storage that is down says so, not "internal error".
+            LogRejected(logger, invocationContext.HubMethodName, ex.Message);
+            throw new HubException($"{ex.Message}. Try again once the server is ready (/readyz).");
         }
     }
 

@@ -44,6 +44,7 @@ public static class HubRegistration
                 sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions,
                 new MessagePack.MessagePackHubProtocolOptions { MaximumMessageSize = maxMessageSize })));
         builder.Services.AddSingleton<RunSubscriptions>();
+        builder.Services.AddSingleton<RunStartLimits>();
         builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;
     }

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Council.Server.Auth;
-using Council.Server.Grains;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -9,25 +8,12 @@ namespace Council.Server.Hub;
 /// <summary>
 /// Keeps one user or connection from exhausting the server: invocations per connection per second, runs per
 /// user per minute, and runs going at once per user. A refusal says what the limit is and when to try again.
-/// The per-user limits apply when there are users to tell apart (ApiKeys, TrustedProxy); the single local user of
-/// None mode is the operator.
+/// The per-user limits are <see cref="RunStartLimits"/>, shared with <c>/v1/chat/completions</c>.
 /// </summary>
-public sealed class LimitsHubFilter : IHubFilter, IDisposable
+public sealed class LimitsHubFilter(IOptions<CouncilOptions> options, RunStartLimits runLimits) : IHubFilter
 {
     private const string ConnectionLimiterKey = "council.invocations";
-    private readonly IOptions<CouncilOptions> _options;
-    private readonly LocalRunLogs _runs;
-    private readonly bool _perUser;
-    private readonly PartitionedRateLimiter<string> _runsPerUser;
-
-    public LimitsHubFilter(IOptions<CouncilOptions> options, IOptions<AuthOptions> auth, LocalRunLogs runs)
-    {
-        _options = options;
-        _runs = runs;
-        _perUser = auth.Value.Mode != AuthMode.None;
-        _runsPerUser = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetFixedWindowLimiter(user, _ =>
-            new FixedWindowRateLimiterOptions { PermitLimit = options.Value.MaxRunsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-    }
+    private readonly IOptions<CouncilOptions> _options = options;
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -41,19 +27,10 @@ public sealed class LimitsHubFilter : IHubFilter, IDisposable
             }
         }
 
-        if (_perUser && invocationContext.HubMethod.Name == nameof(CouncilHub.StartRun))
+        if (invocationContext.HubMethod.Name == nameof(CouncilHub.StartRun)
+            && runLimits.TryAdmit(CouncilUser.Id(invocationContext.Context.User)) is { } refusal)
         {
-            var user = CouncilUser.Id(invocationContext.Context.User);
-            if (_runs.RunningCountOf(user) >= o.MaxConcurrentRuns)
-            {
-                throw new HubException($"You have {o.MaxConcurrentRuns} runs going, the most at once. Retry when one finishes, or cancel one.");
-            }
-            using var lease = _runsPerUser.AttemptAcquire(user);
-            if (!lease.IsAcquired)
-            {
-                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? $"{Math.Ceiling(after.TotalSeconds)} s" : "a minute";
-                throw new HubException($"You asked to start {o.MaxRunsPerMinute} runs in the last minute, the most allowed. Retry in {retry}.");
-            }
+            throw new HubException(refusal.Message);
         }
         return await next(invocationContext);
     }
@@ -80,6 +57,4 @@ public sealed class LimitsHubFilter : IHubFilter, IDisposable
         }
         await next(context, exception);
     }
-
-    public void Dispose() => _runsPerUser.Dispose();
 }

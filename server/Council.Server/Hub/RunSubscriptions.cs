@@ -24,6 +24,12 @@ public sealed partial class RunSubscriptions(
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CancellationTokenSource>> _byConnection = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Test seam: runs in a send loop after a read found nothing new and before it decides whether the log is done,
+    /// the moment at which the grain may append a run's last events.
+    /// </summary>
+    internal Action<RunEventLog>? AfterEmptyRead { get; set; }
+
     /// <summary>Number of live subscriptions.</summary>
     public int Count => _byConnection.Values.Sum(runs => runs.Count);
 
@@ -72,11 +78,15 @@ public sealed partial class RunSubscriptions(
                 var appended = log.ReadAfter(cursor, batch, ReadBatch, waiter);
                 if (batch.Count == 0)
                 {
-                    if (log.IsCompleted)
+                    AfterEmptyRead?.Invoke(log);
+                    // Done only when the log is closed and this cursor has its last event: the grain may have
+                    // appended the last events (and closed the log) since the read came back empty.
+                    if (log.IsCompletedThrough(cursor))
                     {
                         return;
                     }
-                    // Checked after ReadAfter armed the wait a cancellation would complete, so none is missed.
+                    // Checked after ReadAfter armed the wait a cancellation would complete, so none is missed. An
+                    // append since the read (closing or not) has completed the wait already.
                     token.ThrowIfCancellationRequested();
                     await appended.ConfigureAwait(false);
                     continue;

@@ -7,15 +7,16 @@ namespace Council.Server.Operations;
 /// <summary>
 /// Whether the server can take runs: its database answers a trivial query, and at least one provider
 /// advertises a model. The database is opened afresh (no pool) and without creating anything, so a file
-/// that was deleted, replaced or corrupted since start is noticed, not hidden by an open connection.
+/// that was deleted, replaced or corrupted since start is noticed, not hidden by an open connection; and the run
+/// store's writer must be committing (a full disk or a read-only file fails its commits, not this query).
 /// </summary>
-public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router)
+public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router, StorageHealth? health = null)
 {
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
     public async Task<ReadinessReport> CheckAsync(CancellationToken cancellationToken)
     {
-        var storage = await CheckStorageAsync(cancellationToken);
+        var storage = health?.UnavailableReason is { } down ? $"storage is unavailable: {down}" : await CheckStorageAsync(cancellationToken);
         var models = router.ListModels().Count;
         var providers = models > 0 ? null : "no provider has models: configure Council:DefaultModels or a provider (and its API key)";
         var reason = storage ?? providers;

@@ -17,8 +17,4 @@ public static class ProvidersRegistration
         builder.Services.AddSingleton<ModelRouter>();
         return builder;
     }
-
-    /// <summary>Maps provider-facing HTTP endpoints: the simulated models' OpenAI-compatible API under <c>/v1</c>.</summary>
-    public static IEndpointRouteBuilder MapCouncilProviders(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapSimulatedOpenAiApi();
 }

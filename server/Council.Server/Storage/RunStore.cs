@@ -12,28 +12,151 @@ namespace Council.Server.Storage;
 /// <summary>
 /// Writes runs as they go: every event of every run, each <c>model_complete</c> as a model output, and the
 /// run's end. Grains only enqueue (they never wait on the disk); one writer commits what is queued in one
-/// transaction at least every <see cref="StorageOptions.FlushIntervalMs"/>. At start it marks runs that were
-/// going when the server stopped as interrupted, closing their logs so they replay to an end.
+/// transaction at least every <see cref="StorageOptions.FlushIntervalMs"/>. A commit that fails is retried with
+/// backoff, the batch kept whole (no seq gap); after <see cref="StorageOptions.CommitRetries"/> failures storage
+/// is marked unavailable in <see cref="Health"/> (readiness, <c>start_run</c> and running runs hear of it) and the
+/// writer keeps retrying until a commit succeeds. The queue is bounded for producers that can wait
+/// (<see cref="WaitForRoomAsync"/>). At start it marks runs that were going when the server stopped as
+/// interrupted, closing their logs so they replay to an end.
 /// </summary>
-public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageOptions> options, TimeProvider time, ILogger<RunStore> logger)
+public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageOptions> options, TimeProvider time, ILogger<RunStore> logger,
+    StorageHealth? health = null)
     : BackgroundService
 {
     public const string InterruptedError = "Interrupted: the server stopped during this run. Completed outputs are kept; run it again.";
 
     private const int MaxBatch = 4000;
+    private const int MaxTombstones = 10_000;
     private readonly Channel<StoreOp> _queue = Channel.CreateUnbounded<StoreOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, int> _runningByConversation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _conversationOfRun = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _deletedConversations = new(StringComparer.Ordinal);
+    private readonly Queue<string> _tombstoneOrder = new();
+    private TaskCompletionSource? _room;
+    private long _queued;
+
+    /// <summary>Whether storage takes writes now, and why not.</summary>
+    public StorageHealth Health { get; } = health ?? new StorageHealth();
+
+    /// <summary>Changes queued and not yet committed.</summary>
+    public long QueuedCount => Interlocked.Read(ref _queued);
 
     /// <summary>Records a new run (and its conversation, when new).</summary>
-    public void RunStarted(RunPlan plan) => _queue.Writer.TryWrite(new RunStartedOp(plan, time.GetUtcNow()));
+    /// <exception cref="InvalidRunRequestException">Storage is unavailable, or the conversation was deleted meanwhile.</exception>
+    public void RunStarted(RunPlan plan)
+    {
+        if (Health.UnavailableReason is { } reason)
+        {
+            throw new InvalidRunRequestException($"Storage is unavailable ({reason}), so no run can start now. Try again once the server is ready (/readyz).");
+        }
+        lock (_lock)
+        {
+            // Checked and counted together with a delete of the conversation: one of the two wins, never both.
+            if (_deletedConversations.Contains(plan.ConversationId))
+            {
+                throw new InvalidRunRequestException($"Unknown conversation '{plan.ConversationId}'. Leave conversationId out to start a new one.");
+            }
+            _runningByConversation[plan.ConversationId] = _runningByConversation.GetValueOrDefault(plan.ConversationId) + 1;
+            _conversationOfRun[plan.RunId] = plan.ConversationId;
+        }
+        Enqueue(new RunStartedOp(plan, time.GetUtcNow()));
+    }
 
     /// <summary>Queues an event of a run for writing.</summary>
-    public void Append(RunEvent runEvent) => _queue.Writer.TryWrite(new EventOp(runEvent));
+    public void Append(RunEvent runEvent)
+    {
+        if (runEvent is RunCompleteEvent)
+        {
+            lock (_lock)
+            {
+                if (_conversationOfRun.Remove(runEvent.RunId, out var conversationId)
+                    && _runningByConversation.TryGetValue(conversationId, out var running))
+                {
+                    if (running <= 1)
+                    {
+                        _runningByConversation.Remove(conversationId);
+                    }
+                    else
+                    {
+                        _runningByConversation[conversationId] = running - 1;
+                    }
+                }
+            }
+        }
+        Enqueue(new EventOp(runEvent));
+    }
 
-    /// <summary>Completes once everything queued before the call is committed.</summary>
+    /// <summary>
+    /// Completes at once while fewer than <see cref="StorageOptions.MaxQueuedWrites"/> changes wait for the disk,
+    /// else when the writer has caught up: producers that await it (a model's stream) slow down to what storage takes.
+    /// </summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Read(ref _queued) < options.Value.MaxQueuedWrites)
+        {
+            return ValueTask.CompletedTask;
+        }
+        Task room;
+        lock (_lock)
+        {
+            room = Interlocked.Read(ref _queued) < options.Value.MaxQueuedWrites
+                ? Task.CompletedTask
+                : (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        return new ValueTask(room.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Completes once everything queued before the call is committed; fails when storage is unavailable.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        if (Health.UnavailableReason is { } reason)
+        {
+            return Task.FromException(new StorageUnavailableException(reason));
+        }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return _queue.Writer.TryWrite(new FlushOp(done)) ? done.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Deletes a stored conversation and its runs unless one of them is going, checked in the same step as
+    /// <see cref="RunStarted"/> counts a run: a run cannot start in a conversation being deleted, nor a delete
+    /// remove a conversation whose run has started. The caller has checked that the conversation is the owner's.
+    /// </summary>
+    internal async Task<bool> DeleteConversationAsync(string conversationId, string owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_runningByConversation.ContainsKey(conversationId))
+            {
+                return false;
+            }
+            if (_deletedConversations.Add(conversationId))
+            {
+                _tombstoneOrder.Enqueue(conversationId);
+                while (_tombstoneOrder.Count > MaxTombstones)
+                {
+                    _deletedConversations.Remove(_tombstoneOrder.Dequeue());
+                }
+            }
+        }
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            if (!_queue.Writer.TryWrite(new DeleteConversationOp(conversationId, owner, done)))
+            {
+                throw new StorageUnavailableException("the server is stopping");
+            }
+            return await done.Task.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _deletedConversations.Remove(conversationId); // not deleted after all: it can go on
+            }
+            throw;
+        }
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -49,65 +172,238 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         await base.StopAsync(cancellationToken);
     }
 
+    private void Enqueue(StoreOp op)
+    {
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(op))
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var connection = database.Open();
-        // The writer touches a page per running run on every commit; a page cache that holds them all keeps SQLite
-        // from reading its own file back (the default 2 MB does not, with hundreds of runs going).
-        CouncilDatabase.Execute(connection, $"PRAGMA cache_size = -{options.Value.WriterCacheMb * 1024};");
-        var batch = new List<StoreOp>();
-        // Drains even after stoppingToken: a graceful stop writes everything that was queued.
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        var connection = TryOpenWriter(out var whyNot);
+        if (connection is null)
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
+            Health.MarkUnavailable(whyNot!); // e.g. a read-only file: say so before the first run is accepted
+        }
+        try
+        {
+            var batch = new List<StoreOp>();
+            Task<bool>? waitToRead = null;
+            // Drains even after stoppingToken: a graceful stop writes everything that was queued.
+            while (true)
             {
-                batch.Add(op);
-            }
-            Commit(connection, batch);
-            foreach (var flush in batch.OfType<FlushOp>())
-            {
-                flush.Done.TrySetResult();
-            }
-            var waiting = batch.Count >= MaxBatch;
-            batch.Clear();
-            if (!waiting && !stoppingToken.IsCancellationRequested)
-            {
-                try
+                waitToRead ??= _queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
+                if (connection is null && !waitToRead.IsCompleted)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(options.Value.FlushIntervalMs), time, stoppingToken);
+                    // Storage is down and nothing waits to be written: look again now and then, so that the server
+                    // becomes ready again by itself once the file can be written.
+                    await Task.WhenAny(waitToRead, DelayAsync(options.Value.MaxRetryDelayMs, stoppingToken));
+                    if (!waitToRead.IsCompleted)
+                    {
+                        connection = TryOpenWriter(out _);
+                        if (connection is not null && Health.UnavailableReason is not null)
+                        {
+                            Health.MarkAvailable();
+                            LogStorageBack(logger, database.FilePath);
+                        }
+                        continue;
+                    }
                 }
-                catch (OperationCanceledException)
+                if (!await waitToRead)
                 {
+                    break;
                 }
+                waitToRead = null;
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
+                {
+                    batch.Add(op);
+                }
+                connection = await CommitWithRetriesAsync(connection, batch, stoppingToken);
+                var waiting = batch.Count >= MaxBatch;
+                batch.Clear();
+                if (!waiting && !stoppingToken.IsCancellationRequested)
+                {
+                    await DelayAsync(options.Value.FlushIntervalMs, stoppingToken);
+                }
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    /// <summary>The writer's connection, or null (and why) when the file cannot be opened for writing.</summary>
+    private SqliteConnection? TryOpenWriter(out string? whyNot)
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = database.Open();
+            // SQLite opens a file it may not write read-only, without an error: every commit would fail.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                throw new SqliteException("attempt to write a readonly database", 8);
+            }
+            // The writer touches a page per running run on every commit; a page cache that holds them all keeps SQLite
+            // from reading its own file back (the default 2 MB does not, with hundreds of runs going).
+            CouncilDatabase.Execute(connection, $"PRAGMA cache_size = -{options.Value.WriterCacheMb * 1024};");
+            whyNot = null;
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection?.Dispose();
+            LogOpenFailed(logger, ex, database.FilePath);
+            whyNot = Reason(ex);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Commits the batch, retrying with backoff until it is in (or the server stops while storage is down): a batch
+    /// is never dropped, so the stored log has no gap. Returns the connection to go on with (a new one after a failure).
+    /// </summary>
+    private async Task<SqliteConnection?> CommitWithRetriesAsync(SqliteConnection? connection, List<StoreOp> batch, CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var delay = o.RetryDelayMs;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                connection ??= TryOpenWriter(out var whyNot) ?? throw new StorageUnavailableException(whyNot!);
+                Commit(connection, batch);
+                Done(batch);
+                if (Health.UnavailableReason is not null)
+                {
+                    Health.MarkAvailable();
+                    LogStorageBack(logger, database.FilePath);
+                }
+                return connection;
+            }
+            catch (Exception ex)
+            {
+                var reason = Reason(ex);
+                LogWriteFailed(logger, ex, batch.Count, database.FilePath, attempt);
+                // A new connection for the next attempt: the old one may be what broke (a file replaced or gone).
+                connection?.Dispose();
+                connection = null;
+                if (attempt == o.CommitRetries)
+                {
+                    Health.MarkUnavailable(reason);
+                    Fail(batch, reason);
+                }
+                if (stoppingToken.IsCancellationRequested && (attempt >= o.CommitRetries || Health.UnavailableReason is not null))
+                {
+                    // Stopping with storage down: nothing more can be done for these (a restart marks their runs interrupted).
+                    LogLostOnStop(logger, batch.Count, database.FilePath);
+                    Fail(batch, reason);
+                    Done(batch);
+                    return connection;
+                }
+                await DelayAsync(delay, stoppingToken);
+                delay = Math.Min(delay * 2, o.MaxRetryDelayMs);
             }
         }
     }
 
+    private Task DelayAsync(int ms, CancellationToken stoppingToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(ms), time, stoppingToken).ContinueWith(static _ => { }, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>After the batch is committed: flushes and deletes answered, producers let go on.</summary>
+    private void Done(List<StoreOp> batch)
+    {
+        foreach (var op in batch)
+        {
+            switch (op)
+            {
+                case FlushOp flush:
+                    flush.Done.TrySetResult();
+                    break;
+                case DeleteConversationOp delete:
+                    delete.Done.TrySetResult(delete.Deleted);
+                    break;
+            }
+        }
+        if (Interlocked.Add(ref _queued, -batch.Count(op => op is RunStartedOp or EventOp)) < options.Value.MaxQueuedWrites)
+        {
+            TaskCompletionSource? room;
+            lock (_lock)
+            {
+                (room, _room) = (_room, null);
+            }
+            room?.TrySetResult();
+        }
+    }
+
+    /// <summary>Storage stays down: whoever waits on this batch hears why (the writes themselves are kept and retried).</summary>
+    private static void Fail(List<StoreOp> batch, string reason)
+    {
+        foreach (var op in batch)
+        {
+            switch (op)
+            {
+                case FlushOp flush:
+                    flush.Done.TrySetException(new StorageUnavailableException(reason));
+                    break;
+                case DeleteConversationOp delete:
+                    delete.Done.TrySetException(new StorageUnavailableException(reason));
+                    break;
+            }
+        }
+    }
+
+    private string Reason(Exception ex) => ex switch
+    {
+        StorageUnavailableException s => s.Reason,
+        SqliteException { SqliteErrorCode: 13 } => $"the disk holding '{database.FilePath}' is full",
+        SqliteException { SqliteErrorCode: 8 } => $"the database file '{database.FilePath}' is read-only",
+        SqliteException { SqliteErrorCode: 5 or 6 } => $"the database file '{database.FilePath}' is locked by another process",
+        SqliteException { SqliteErrorCode: 10 } => $"disk I/O error on '{database.FilePath}'",
+        SqliteException { SqliteErrorCode: 14 } => $"the database file '{database.FilePath}' cannot be opened",
+        SqliteException s => $"SQLite error {s.SqliteErrorCode} on '{database.FilePath}': {s.Message.TrimEnd('.')}",
+        _ => $"{ex.GetType().Name} writing '{database.FilePath}': {ex.Message.TrimEnd('.')}",
+    };
+
     private void Commit(SqliteConnection connection, List<StoreOp> batch)
     {
-        try
+        using var transaction = connection.BeginTransaction();
+        using var events = new RunEventWriter(connection, transaction);
+        var at = time.GetUtcNow();
+        foreach (var op in batch)
         {
-            using var transaction = connection.BeginTransaction();
-            using var events = new RunEventWriter(connection, transaction);
-            var at = time.GetUtcNow();
-            foreach (var op in batch)
+            switch (op)
             {
-                switch (op)
-                {
-                    case RunStartedOp started:
-                        InsertRun(connection, transaction, started.Plan, started.At);
-                        break;
-                    case EventOp e:
-                        events.Apply(e.Event, at);
-                        break;
-                }
+                case RunStartedOp started:
+                    InsertRun(connection, transaction, started.Plan, started.At);
+                    break;
+                case EventOp e:
+                    events.Apply(e.Event, at);
+                    break;
+                case DeleteConversationOp delete:
+                    delete.Deleted = DeleteConversation(connection, transaction, delete.ConversationId, delete.Owner);
+                    break;
             }
-            transaction.Commit();
         }
-        catch (Exception ex)
-        {
-            LogWriteFailed(logger, ex, batch.Count, database.FilePath);
-        }
+        transaction.Commit();
+    }
+
+    private static bool DeleteConversation(SqliteConnection connection, SqliteTransaction transaction, string conversationId, string owner)
+    {
+        // Runs marked running here belong to no grain of this process (those were counted before the op was queued);
+        // kept as a guard all the same.
+        using var command = Command(connection, transaction, """
+            DELETE FROM conversations WHERE id = $id AND owner = $owner
+                AND NOT EXISTS (SELECT 1 FROM runs WHERE conversation_id = $id AND status = 'running')
+            """);
+        command.Parameters.AddWithValue("$id", conversationId);
+        command.Parameters.AddWithValue("$owner", owner);
+        return command.ExecuteNonQuery() == 1;
     }
 
     private static void InsertRun(SqliteConnection connection, SqliteTransaction transaction, RunPlan plan, DateTimeOffset at)
@@ -206,8 +502,22 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
 
     private sealed record FlushOp(TaskCompletionSource Done) : StoreOp;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Count} queued changes to {Path}")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, string path);
+    private sealed record DeleteConversationOp(string ConversationId, string Owner, TaskCompletionSource<bool> Done) : StoreOp
+    {
+        public bool Deleted { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Count} queued changes to {Path} (attempt {Attempt}); kept, retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count, string path, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not open {Path} for writing")]
+    private static partial void LogOpenFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage at {Path} takes writes again")]
+    private static partial void LogStorageBack(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The server stopped while storage was unavailable: {Count} queued changes were not written to {Path}")]
+    private static partial void LogLostOnStop(ILogger logger, int count, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was going when the server stopped; marked interrupted")]
     private static partial void LogInterrupted(ILogger logger, string runId);

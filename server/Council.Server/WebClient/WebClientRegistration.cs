@@ -8,6 +8,7 @@ public static class WebClientRegistration
     public static WebApplication MapCouncilWebClient(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));
+        MapUnknownApiPaths(app);
 
         var root = FindWebRoot(app);
         if (root is null)
@@ -24,6 +25,20 @@ public static class WebClientRegistration
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         app.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = files });
         return app;
+    }
+
+    /// <summary>
+    /// Unknown paths under the API prefixes answer 404 with a JSON body (under <c>/v1</c> the chat-completions
+    /// endpoints answer with OpenAI's error shape), never the SPA's <c>index.html</c>: a client that got a path wrong hears so. A literal first segment makes
+    /// these more specific than the SPA's catch-all fallback.
+    /// </summary>
+    private static void MapUnknownApiPaths(WebApplication app)
+    {
+        foreach (var prefix in new[] { "/api", "/hubs" })
+        {
+            app.MapFallback(prefix + "/{**path}", (HttpContext http) => Results.Problem(
+                $"Nothing is at {http.Request.Path}.", statusCode: StatusCodes.Status404NotFound, title: "Not Found"));
+        }
     }
 
     /// <summary><c>Council:WebRoot</c>, else the nearest <c>client/dist</c> above the app (a checkout).</summary>

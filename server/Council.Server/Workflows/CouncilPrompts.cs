@@ -11,13 +11,29 @@ public static class CouncilPrompts
     public static IReadOnlyList<ChatMessage> Answer(string question, IReadOnlyList<ConversationTurn> history)
     {
         var messages = new List<ChatMessage>(history.Count * 2 + 1);
-        foreach (var turn in history)
-        {
-            messages.Add(new ChatMessage(ChatRole.User, turn.Question));
-            messages.Add(new ChatMessage(ChatRole.Assistant, turn.Answer));
-        }
+        AppendHistory(messages, history);
         messages.Add(new ChatMessage(ChatRole.User, question));
         return messages;
+    }
+
+    /// <summary>Earlier turns as messages: a turn's instructions (a system message), its question, its answer.</summary>
+    public static void AppendHistory(List<ChatMessage> messages, IReadOnlyList<ConversationTurn> history)
+    {
+        foreach (var turn in history)
+        {
+            if (!string.IsNullOrEmpty(turn.Instructions))
+            {
+                messages.Add(new ChatMessage(ChatRole.System, turn.Instructions));
+            }
+            if (turn.Question.Length > 0)
+            {
+                messages.Add(new ChatMessage(ChatRole.User, turn.Question));
+            }
+            if (turn.Answer.Length > 0)
+            {
+                messages.Add(new ChatMessage(ChatRole.Assistant, turn.Answer));
+            }
+        }
     }
 
     /// <summary>Review stage: the answers under anonymous labels, and the ranking format to end with.</summary>
@@ -120,11 +136,7 @@ public static class RolePrompts
         {
             messages.Add(new ChatMessage(ChatRole.System, role.SystemPrompt));
         }
-        foreach (var turn in history)
-        {
-            messages.Add(new ChatMessage(ChatRole.User, turn.Question));
-            messages.Add(new ChatMessage(ChatRole.Assistant, turn.Answer));
-        }
+        CouncilPrompts.AppendHistory(messages, history);
         var prompt = new StringBuilder(task);
         if (sources is { Count: > 0 })
         {
@@ -149,5 +161,10 @@ public static class RolePrompts
 }
 
 /// <summary>An earlier question of a conversation and the answer it got.</summary>
+/// <param name="Instructions">A system message that came before the question (a conversation sent over
+/// <c>/v1/chat/completions</c>); empty parts of a turn are not sent.</param>
 [GenerateSerializer, Immutable]
-public sealed record ConversationTurn([property: Id(0)] string Question, [property: Id(1)] string Answer);
+public sealed record ConversationTurn(
+    [property: Id(0)] string Question,
+    [property: Id(1)] string Answer,
+    [property: Id(2)] string? Instructions = null);

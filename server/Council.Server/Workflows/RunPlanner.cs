@@ -52,6 +52,13 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
                 throw new InvalidRunRequestException($"Unknown model '{model}'. Call list_models for the models this server has; simulated ids look like sim/<name>?ttft=MS&tps=N&tokens=N&fail=none|before|midstream|stall&seed=N.");
             }
         }
+        // The server's own settings are checked too: a fallback or a role's model that no provider serves would
+        // otherwise end the run later with an error the user cannot act on.
+        if (workflow.Stages.Any(s => s.Kind == StageKind.Synthesis)
+            && chairmen.Skip(1).FirstOrDefault(f => router.Find(f) is null) is { } unservedFallback)
+        {
+            throw new InvalidRunRequestException($"The fallback chairman '{unservedFallback}' (Council:FallbackChairmen) is served by no provider on this server: fix the server's configuration, or name a chairman that is.");
+        }
 
         var history = await conversations.HistoryAsync(request.ConversationId, owner, cancellationToken)
             ?? throw new InvalidRunRequestException($"Unknown conversation '{request.ConversationId}'. Leave conversationId out to start a new one.");
@@ -73,10 +80,18 @@ public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog
             }
         }
 
-        return new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum, owner)
+        var plan = new RunPlan(NewId(), conversationId, request.Prompt, workflow, models.ToArray(), chairmen, history, request.Search == true, request.Quorum, owner)
         {
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
+        foreach (var role in workflow.Stages.Where(s => s.Kind == StageKind.Role))
+        {
+            if (plan.RoleModel(role) is var model && router.Find(model) is null)
+            {
+                throw new InvalidRunRequestException($"The {role.Name} of workflow '{workflow.Name}' is played by '{model}' (its Model in Council:Workflows), which no provider on this server serves: fix the workflow's configuration, or pick another workflow.");
+            }
+        }
+        return plan;
     }
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");

@@ -47,8 +47,8 @@ internal static class GrainHarness
     public static TestRun StartOn(TestSilo silo, RunPlan plan)
     {
         var grain = silo.Grains.GetGrain<IRunGrain>(plan.RunId);
-        grain.Start(plan).GetAwaiter().GetResult();
-        return new TestRun(grain, plan, silo.Logs.Find(plan.RunId, plan.Owner).ShouldNotBeNull());
+        var started = grain.Start(plan).GetAwaiter().GetResult();
+        return new TestRun(grain, plan, silo.Logs.Collect(started.Handoff).ShouldNotBeNull());
     }
 
     /// <summary>Keeps a silo to stop when the tests end.</summary>

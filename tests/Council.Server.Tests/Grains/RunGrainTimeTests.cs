@@ -88,8 +88,8 @@ public class RunGrainTimeTests
 
         await Stored.Store.FlushAsync();
         var attached = await run.Grain.Attach(run.Plan.Owner);
-        attached.ShouldBe(new RunAttachment(true, RunStatus.Ok, events.Count));
-        var replayed = _silo.Logs.Find(run.RunId, run.Plan.Owner).ShouldNotBeNull();
+        (attached.Known, attached.Status, attached.LastSeq).ShouldBe((true, RunStatus.Ok, (long)events.Count));
+        var replayed = _silo.Logs.Collect(attached.Handoff).ShouldNotBeNull();
         replayed.ShouldNotBeSameAs(run.Log);
         replayed.IsCompleted.ShouldBeTrue();
         replayed.Snapshot().Select(StoredEvents.Serialize).ShouldBe(events.Select(StoredEvents.Serialize));

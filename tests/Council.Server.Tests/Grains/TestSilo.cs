@@ -24,8 +24,12 @@ internal sealed class TestSilo(IHost host) : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
-    public static async Task<TestSilo> StartAsync(TestStorage storage, CouncilOptions options, TimeProvider? time = null,
-        ModelRouter? router = null, IReadOnlyList<IRunObserver>? observers = null, ISearchProvider? search = null)
+    public static Task<TestSilo> StartAsync(TestStorage storage, CouncilOptions options, TimeProvider? time = null,
+        ModelRouter? router = null, IReadOnlyList<IRunObserver>? observers = null, ISearchProvider? search = null) =>
+        StartAsync(storage.Store, storage.Conversations, options, time, router, observers, search);
+
+    public static async Task<TestSilo> StartAsync(RunStore store, ConversationStore conversations, CouncilOptions options,
+        TimeProvider? time = null, ModelRouter? router = null, IReadOnlyList<IRunObserver>? observers = null, ISearchProvider? search = null)
     {
         time ??= TimeProvider.System;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -39,8 +43,8 @@ internal sealed class TestSilo(IHost host) : IAsyncDisposable
             services.AddKeyedSingleton(key, TimeProvider.System);
         }
         services.AddSingleton(router ?? new ModelRouter([new Council.Server.Providers.Simulated.SimulatedProvider(Options.Create(options), time)]));
-        services.AddSingleton<RunStore>(storage.Store);
-        services.AddSingleton<ConversationStore>(storage.Conversations);
+        services.AddSingleton(store);
+        services.AddSingleton(conversations);
         foreach (var observer in observers ?? [])
         {
             services.AddSingleton(observer);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Council.Server.Providers;
 using Council.Server.Providers.Simulated;
+using Council.Server.Tests.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -19,30 +20,16 @@ namespace Council.Server.Tests.Providers;
 [CancelAfter(30_000)]
 public sealed class SimulatedOpenAiApiTests
 {
-    private WebApplication _app = null!;
+    private CouncilApp _app = null!;
     private ProviderTestHost _client = null!;
     private string _url = "";
 
     [OneTimeSetUp]
     public async Task StartServerAndClient()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        // Only this configuration: not the server's appsettings.json, not the machine's environment.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Council:DefaultModels:0"] = "sim/alpha",
-            ["Council:DefaultModels:1"] = "sim/beta?tps=80",
-            ["Council:Chairman"] = "sim/chair",
-        });
-        builder.Services.AddOptions<CouncilOptions>().BindConfiguration(CouncilOptions.Section);
-        builder.AddCouncilProviders();
-        _app = builder.Build();
-        _app.MapCouncilProviders();
-        await _app.StartAsync(CancellationToken.None);
-        _url = _app.Urls.Single();
+        // The real app: /v1 is mapped beside the councils (ChatCompletions), with the server's auth (None here).
+        _app = new CouncilApp().Start();
+        _url = _app.BaseAddress.ToString().TrimEnd('/');
 
         _client = await ProviderTestHost.StartAsync(new Dictionary<string, string?>
         {
@@ -55,7 +42,6 @@ public sealed class SimulatedOpenAiApiTests
     public async Task Stop()
     {
         await _client.DisposeAsync();
-        await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }
 
@@ -151,7 +137,7 @@ public sealed class SimulatedOpenAiApiTests
     }
 
     [Test]
-    public async Task Models_ListsTheSimulatedCouncil(CancellationToken cancellationToken)
+    public async Task Models_ListsTheCouncilsThenTheSimulatedModels(CancellationToken cancellationToken)
     {
         using var http = new HttpClient();
 
@@ -159,7 +145,9 @@ public sealed class SimulatedOpenAiApiTests
 
         body.RootElement.GetProperty("object").GetString().ShouldBe("list");
         body.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString())
-            .ShouldBe(["sim/alpha", "sim/beta?tps=80", "sim/chair"]);
+            .ShouldBe(["council", "council/council", "council/grid", "council/pipeline",
+                .. _app.Get<SimulatedProvider>().ListModels().Select(m => m.Id)]);
+        _app.Get<SimulatedProvider>().ListModels().Select(m => m.Id).ShouldContain("sim/chair?ttft=300&tps=40&tokens=220", "appsettings.json's chairman");
     }
 
     private static SimulatedProvider Direct() => new(Options.Create(new CouncilOptions()), TimeProvider.System);

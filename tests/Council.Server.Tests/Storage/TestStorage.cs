@@ -32,9 +32,11 @@ internal sealed class TestStorage : IAsyncDisposable
         return new TestStorage(directory, database, store);
     }
 
-    public static (CouncilDatabase Database, RunStore Store) Create(string contentRoot, string path)
+    public static (CouncilDatabase Database, RunStore Store) Create(string contentRoot, string path, Action<StorageOptions>? configure = null)
     {
-        var options = Options.Create(new StorageOptions { Path = path, FlushIntervalMs = 5 });
+        var storage = new StorageOptions { Path = path, FlushIntervalMs = 5 };
+        configure?.Invoke(storage);
+        var options = Options.Create(storage);
         var database = new CouncilDatabase(options, new Environment(contentRoot));
         return (database, new RunStore(database, options, TimeProvider.System, NullLogger<RunStore>.Instance));
     }

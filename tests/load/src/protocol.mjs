@@ -1,5 +1,5 @@
 // The official hub protocols, wrapped to note when each message arrived (at parse, before any handler runs) and to
-// read the server's opt-in emission stamp on `token` messages (header `council-emitted`, see LoadProbe on the server).
+// read the server's opt-in emission stamp on `token` messages (header `council-emitted`, see tests/load/probe).
 import { JsonHubProtocol, MessageType } from '@microsoft/signalr';
 
 export const STAMP_HEADER = 'council-emitted';

@@ -10,7 +10,7 @@ export const serverDll = process.env.COUNCIL_SERVER_DLL
   ?? path.join(root, 'server/Council.Server/bin/Release/net10.0/Council.Server.dll');
 
 /**
- * @param {{ env?: Record<string,string>, args?: string[], timeoutMs?: number, dbPath?: string }} [options]
+ * @param {{ env?: Record<string,string>, args?: string[], timeoutMs?: number, dbPath?: string, openFiles?: number }} [options]
  *   env: extra environment, e.g. { Council__TokenBatchWindowMs: '0' }.
  *   dbPath: the SQLite file; a new one in a temporary folder when absent (pass it again to restart on it).
  * @returns {Promise<{ url: string, hubUrl: string, process: import('node:child_process').ChildProcess, output: () => string, stop: (signal?: NodeJS.Signals) => Promise<number|null> }>}
@@ -20,7 +20,12 @@ export async function startServer(options = {}) {
     throw new Error(`${serverDll} is missing: run 'dotnet build Council.sln -c Release' first`);
   }
   const dbPath = options.dbPath ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'council-')), 'council.db');
-  const child = spawn('dotnet', [serverDll, '--urls', 'http://127.0.0.1:0', ...(options.args ?? [])], {
+  const argv = [serverDll, '--urls', 'http://127.0.0.1:0', ...(options.args ?? [])];
+  // openFiles: the process's open-file limit (ulimit -n), set by a shell that then becomes the server.
+  const [command, commandArgs] = options.openFiles
+    ? ['bash', ['-c', `ulimit -n ${Number(options.openFiles)} && exec dotnet "$@"`, 'dotnet', ...argv]]
+    : ['dotnet', argv];
+  const child = spawn(command, commandArgs, {
     cwd: path.dirname(serverDll),
     // Tests run on simulated models whatever the machine has: a real key in the environment is not used.
     env: { ...process.env, OPENROUTER_API_KEY: '', Council__OpenRouterDefaults__Enabled: 'false', ASPNETCORE_ENVIRONMENT: 'Production', DOTNET_NOLOGO: '1', Logging__LogLevel__Default: 'Warning', 'Logging__LogLevel__Microsoft.Hosting.Lifetime': 'Information', Council__Storage__Path: dbPath, ...options.env },

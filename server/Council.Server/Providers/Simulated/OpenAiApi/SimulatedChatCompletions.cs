@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Council.Server.Providers.OpenAiCompatible.Wire;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -9,49 +8,24 @@ namespace Council.Server.Providers.Simulated.OpenAiApi;
 /// OpenRouter: a role chunk, content chunks, a finish chunk, a usage chunk (with OpenRouter's <c>cost</c>) when
 /// <c>stream_options.include_usage</c> asks, then <c>[DONE]</c>. While the model thinks, a comment line every second;
 /// a failure after the stream started is an <c>error</c> object in a <c>data:</c> line, as OpenRouter sends it.
+/// Mapped under <c>/v1</c> beside the councils, by <see cref="ChatCompletions.ChatCompletionsRegistration"/>.
 /// </summary>
 internal sealed class SimulatedChatCompletions(SimulatedProvider provider, TimeProvider time)
 {
     /// <summary>How often a comment (<c>: SIMULATED PROCESSING</c>) is sent while the first token is awaited.</summary>
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
 
-    public Task ListModelsAsync(HttpContext context) =>
-        context.Response.WriteAsJsonAsync(
-            new ModelList("list", provider.ListModels().Select(m => new ModelEntry(m.Id, "model", 0, SimulatedProvider.ProviderName)).ToArray()),
-            OpenAiJsonContext.Default.ModelList,
-            contentType: null,
-            context.RequestAborted);
-
-    public async Task CompleteAsync(HttpContext context)
+    /// <summary>Answers a request that <c>/v1/chat/completions</c> has read and checked (<see cref="ChatCompletions.ChatCompletionsEndpoint"/>).</summary>
+    public async Task CompleteAsync(HttpContext context, ChatCompletionRequest body)
     {
         var cancellationToken = context.RequestAborted;
-        ChatCompletionRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, OpenAiJsonContext.Default.ChatCompletionRequest, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"the request body is not valid JSON: {ex.Message}", "invalid_request_error", "invalid_json");
-            return;
-        }
-        if (body?.Model is not { Length: > 0 } model)
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "'model' is required", "invalid_request_error", "missing_model");
-            return;
-        }
+        var model = body.Model ?? "";
         if (!SimulatedModelSpec.TryParse(model, out _, out var error))
         {
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, $"The model '{model}' does not exist here: {error}", "invalid_request_error", "model_not_found");
             return;
         }
-        if (body.Messages is not { Count: > 0 } messages)
-        {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "'messages' must hold at least one message", "invalid_request_error", "missing_messages");
-            return;
-        }
-
-        var request = new LlmRequest(model, messages.Select(m => new ChatMessage(m.Role, m.ContentText())).ToArray());
+        var request = new LlmRequest(model, (body.Messages ?? []).Select(m => new ChatMessage(m.Role, m.ContentText())).ToArray());
         try
         {
             if (body.Stream == true)

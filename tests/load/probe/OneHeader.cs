@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Council.Server.LoadProbe;
+namespace Council.LoadProbe;
 
 /// <summary>
 /// A read-only dictionary of exactly one message header that is also its own enumerator, so writing it allocates

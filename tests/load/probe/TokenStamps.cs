@@ -3,7 +3,7 @@ using Council.Contracts.Messages;
 using Council.Server.Grains;
 using Council.Server.Workflows;
 
-namespace Council.Server.LoadProbe;
+namespace Council.LoadProbe;
 
 /// <summary>
 /// When the tokens of each <c>token</c> event were emitted by their model, by run and seq. Filled by the grain just

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Council.Server.LoadProbe;
+namespace Council.LoadProbe;
 
 /// <summary>
 /// Live SignalR and Kestrel connection counts, read from the framework's own meters

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 
-namespace Council.Server.LoadProbe;
+namespace Council.LoadProbe;
 
 /// <summary>
 /// Which types the server allocates most, from the runtime's own sampling: it reports an allocation tick about
@@ -10,7 +10,7 @@ namespace Council.Server.LoadProbe;
 /// profile: a tick falls when a thread's allocation buffer is refilled, so the first objects a thread allocates
 /// after waking (or after a collection) are over-represented; under load the leading type changed between runs.
 /// </summary>
-internal sealed class AllocationSampler : EventListener
+public sealed class AllocationSampler : EventListener
 {
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private readonly ConcurrentDictionary<string, long> _bytesByType = new(StringComparer.Ordinal);

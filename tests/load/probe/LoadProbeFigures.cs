@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Council.Server.LoadProbe;
+namespace Council.LoadProbe;
 
 /// <summary>What <c>GET /api/load-probe</c> returns: one sample of the runtime's state.</summary>
 /// <param name="MonotonicNs">The monotonic clock now, in ns: a client on the same machine checks it reads the same clock.</param>

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 
-namespace Council.Server.LoadProbe;
+namespace Council.LoadProbe;
 
 /// <summary>
 /// Wraps a hub protocol so each <c>token</c> invocation carries the header

@@ -4,6 +4,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CouncilSession } from '../store/council-session';
 import { SessionContext } from '../store/hooks';
+import { SnapshotStore } from '../store/snapshot-store';
 import { RunStore } from '../store/run-store';
 import { councilPlan, EventScript } from '../store/test-events';
 import { LaneCard } from './LaneCard';
@@ -27,7 +28,7 @@ function render(tokens: (s: EventScript) => ReturnType<EventScript['token']>[]) 
   root = createRoot(container);
   act(() =>
     root!.render(
-      <SessionContext.Provider value={{ runs } as unknown as CouncilSession}>
+      <SessionContext.Provider value={{ runs, connection: new SnapshotStore({ state: 'connected' }) } as unknown as CouncilSession}>
         <LaneCard runId="r1" stage={0} model="sim/a" />
       </SessionContext.Provider>,
     ),

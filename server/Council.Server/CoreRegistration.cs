@@ -19,6 +19,8 @@ public static class CoreRegistration
         builder.Services.AddSingleton<WorkflowCatalog>();
         builder.Services.AddSingleton<RunPlanner>();
         builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddSingleton<ConversationExporter>();
+        builder.Services.AddSingleton<BestAnswerStore>();
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.Section)
             .ValidateDataAnnotations()

@@ -3,6 +3,7 @@ using Council.Server.Auth;
 using Council.Server.ChatCompletions;
 using Council.Server.Conversations;
 using Council.Server.Hub;
+using Council.Server.Leaderboard;
 using Council.Server.Operations;
 using Council.Server.Providers;
 using Council.Server.Search;
@@ -12,6 +13,7 @@ using Council.Server.WebClient;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCouncilCore();
+builder.AddCouncilLeaderboard();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
 builder.AddCouncilHub();
@@ -32,6 +34,7 @@ app.MapCouncilWebClient();
 app.MapCouncilHub();
 app.MapCouncilChatCompletions();
 app.MapCouncilConversations();
+app.MapCouncilLeaderboard();
 app.MapCouncilOperations();
 
 app.Run();

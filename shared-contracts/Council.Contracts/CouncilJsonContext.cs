@@ -28,6 +28,8 @@ namespace Council.Contracts;
 [JsonSerializable(typeof(RenameConversationRequest))]
 [JsonSerializable(typeof(StoredRun))]
 [JsonSerializable(typeof(ServerLimits))]
+[JsonSerializable(typeof(LeaderboardReport))]
+[JsonSerializable(typeof(BestAnswerRequest))]
 [JsonSerializable(typeof(IReadOnlyList<AggregateRanking>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 public sealed partial class CouncilJsonContext : JsonSerializerContext;

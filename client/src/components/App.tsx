@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
 import { Composer } from './Composer';
 import { ConnectionBadge } from './ConnectionBadge';
+import { ExportButton } from './ExportButton';
+import { LeaderboardView } from './LeaderboardView';
 import { OperationsView } from './OperationsView';
 import { TurnView } from './RunView';
 import { SettingsDialog } from './SettingsDialog';
@@ -20,6 +22,8 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
   const conversation = useStore(session.conversations, (s) => s.active);
   const view = useStore(session.view, (s) => s);
   const operations = view === 'operations';
+  const leaderboard = view === 'leaderboard';
+  const elsewhere = view !== 'conversation';
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const end = useRef<HTMLDivElement>(null);
@@ -63,8 +67,18 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
           >
             <span className="menu-icon" aria-hidden="true" />
           </button>
-          <h1 className="topbar-title">{operations ? 'Operations' : conversation.turns.length > 0 ? conversation.title : 'New conversation'}</h1>
+          <h1 className="topbar-title">{operations ? 'Operations' : leaderboard ? 'Leaderboard' : conversation.turns.length > 0 ? conversation.title : 'New conversation'}</h1>
           <ConnectionBadge />
+          {!elsewhere && conversation.serverId && <ExportButton conversationId={conversation.serverId} title={conversation.title} />}
+          <button
+            type="button"
+            className="btn btn-ghost"
+            aria-pressed={leaderboard}
+            onClick={() => session.view.show(leaderboard ? 'conversation' : 'leaderboard')}
+            title="The models ranked by the council’s votes and by your picks"
+          >
+            Leaderboard
+          </button>
           <button
             type="button"
             className="btn btn-ghost"
@@ -84,8 +98,9 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
           )}
         </header>
         {operations && <OperationsView />}
+        {leaderboard && <LeaderboardView />}
         {/* Hidden rather than unmounted: the conversation keeps its place, its lanes and the draft. */}
-        <div className="conversation" aria-live="off" hidden={operations}>
+        <div className="conversation" aria-live="off" hidden={elsewhere}>
           {conversation.turns.length === 0 ? (
             <Welcome />
           ) : (
@@ -93,7 +108,7 @@ function CouncilApp({ signedIn }: { signedIn: boolean }) {
           )}
           <div ref={end} />
         </div>
-        <Composer onOpenSettings={() => setSettingsOpen(true)} hidden={operations} />
+        <Composer onOpenSettings={() => setSettingsOpen(true)} hidden={elsewhere} />
       </main>
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
     </div>

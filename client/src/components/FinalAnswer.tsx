@@ -3,7 +3,9 @@ import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName } from './format';
+import { CopyButton } from './CopyButton';
 import { LaneStats } from './LaneStats';
+import { ReadAloudButton } from './ReadAloudButton';
 import { StatusChip } from './StatusChip';
 
 /** The chairman's synthesis, streaming in large type; notes a fallback chairman taking over. */
@@ -45,6 +47,8 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
           Chairman <strong>{name}</strong>
         </span>
         <StatusChip lane={lane} stageStarted={stageStarted} />
+        <ReadAloudButton text={text} streaming={lane.status === 'streaming' || (lane.status === 'waiting' && runActive)} />
+        <CopyButton text={text} />
         {runActive && isLanePending(lane) && (lane.started || stageStarted) && (
           <button type="button" className="btn btn-ghost btn-small" onClick={() => void session.skip(runId, stage, chairman)} aria-label={`Skip ${name}`}>
             Skip
@@ -60,7 +64,7 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
           </p>
         ))}
       {text ? (
-        <Markdown text={text} className="final-text" />
+        <Markdown text={text} className="final-text" streaming={lane.status === 'streaming'} />
       ) : lane.leftOut ? (
         <p className="lane-placeholder">No final answer: the run ended before the synthesis.</p>
       ) : stageStarted || lane.started ? (

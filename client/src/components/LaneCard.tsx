@@ -3,6 +3,7 @@ import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName, modelProvider } from './format';
+import { CopyButton } from './CopyButton';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
 
@@ -53,6 +54,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
             not reviewed
           </span>
         )}
+        <CopyButton text={lane.text} />
         {canSkip && (
           <button
             type="button"
@@ -169,7 +171,7 @@ function LaneBody({ text, follow }: { text: string; follow: boolean }) {
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 32;
       }}
     >
-      <Markdown text={text} />
+      <Markdown text={text} streaming={follow} />
     </div>
   );
 }

@@ -4,9 +4,12 @@ import { Markdown } from '../markdown/Markdown';
 import { useNow, useSession, useStore } from '../store/hooks';
 import type { Turn } from '../store/conversations';
 import { hasBegun, isActive, isLanePending, type Run } from '../store/run-state';
+import { BestAnswerButton } from './BestAnswerButton';
+import { CopyButton } from './CopyButton';
 import { FinalAnswer } from './FinalAnswer';
 import { formatCost, formatMs, formatTokens } from './format';
 import { LanesPanel, LaneViewToggle } from './LanesPanel';
+import { ReadAloudButton } from './ReadAloudButton';
 import { ReviewsPanel } from './ReviewsPanel';
 import { SearchResults } from './SearchResults';
 import { StageBar } from './StageBar';
@@ -114,6 +117,10 @@ function FinalResult({ runId }: { runId: string }) {
         <h3 className="section-title">Result</h3>
       </div>
       <article className="final" aria-label="Final answer" data-status="done">
+        <header className="final-header">
+          <ReadAloudButton text={withoutVerdict(final)} streaming={false} />
+          <CopyButton text={withoutVerdict(final)} />
+        </header>
         <Markdown text={withoutVerdict(final)} className="final-text" />
       </article>
     </section>
@@ -167,7 +174,7 @@ function StageContent({ runId, stage, folded, onFold }: { runId: string; stage: 
         <ReviewsPanel runId={runId} stage={stage.index} lanesHidden={hide} />
       ) : (
         <div className="stage-body" hidden={hide}>
-          <LanesPanel runId={runId} stage={stage.index} label={title} />
+          <LanesPanel runId={runId} stage={stage.index} label={title} footer={stage.kind === 'answers' ? BestAnswerButton : undefined} />
         </div>
       )}
     </>

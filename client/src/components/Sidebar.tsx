@@ -1,6 +1,6 @@
+import { useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
-import { isActive } from '../store/run-state';
-import type { Conversation } from '../store/conversations';
+import { ConversationEntry } from './ConversationEntry';
 
 /**
  * This session's conversations, newest first, and a way to start another. On a phone it is a drawer the
@@ -10,6 +10,9 @@ export function Sidebar({ open = false, onClose = () => {} }: { open?: boolean; 
   const { conversations, view } = useSession();
   const list = useStore(conversations, (s) => s.list);
   const active = useStore(conversations, (s) => s.active);
+  const [query, setQuery] = useState('');
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = words.length ? list.filter((c) => words.every((w) => c.title.toLowerCase().includes(w))) : list;
   // Choosing a conversation leaves the operations view.
   const startNew = () => {
     conversations.startNew();
@@ -34,6 +37,14 @@ export function Sidebar({ open = false, onClose = () => {} }: { open?: boolean; 
       <button type="button" className="btn btn-primary new-conversation" onClick={startNew}>
         + New conversation
       </button>
+      <input
+        type="search"
+        className="conversation-search"
+        placeholder="Search conversations"
+        aria-label="Search conversations"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
       <ul className="conversation-list">
         {active.turns.length === 0 && (
           <li>
@@ -42,37 +53,13 @@ export function Sidebar({ open = false, onClose = () => {} }: { open?: boolean; 
             </button>
           </li>
         )}
-        {list.map((c) => (
+        {shown.map((c) => (
           <li key={c.id}>
-            <ConversationItem conversation={c} current={c.id === active.id} onSelect={() => select(c.id)} />
+            <ConversationEntry conversation={c} current={c.id === active.id} onSelect={() => select(c.id)} />
           </li>
         ))}
+        {words.length > 0 && shown.length === 0 && <li className="muted conversation-none">No conversation matches “{query.trim()}”.</li>}
       </ul>
     </nav>
-  );
-}
-
-function ConversationItem({ conversation, current, onSelect }: { conversation: Conversation; current: boolean; onSelect: () => void }) {
-  const { runs } = useSession();
-  const count = conversation.loaded === false ? conversation.turnCount ?? 0 : conversation.turns.length;
-  // Its runs on this page that are going, or (a reload) the one the server's list says is going, until its events say otherwise.
-  const running = useStore(runs, (s) => {
-    const listed = conversation.runningRunId;
-    if (listed !== undefined && (s[listed] === undefined || isActive(s[listed]))) return true;
-    return conversation.turns.some((t) => t.runId !== undefined && s[t.runId] !== undefined && isActive(s[t.runId]));
-  });
-  return (
-    <button type="button" className="conversation-item" aria-current={current ? 'page' : undefined} onClick={onSelect} title={conversation.title}>
-      <span className="conversation-title">{conversation.title}</span>
-      <span className="conversation-meta">
-        {running && (
-          <span className="conversation-running">
-            <span className="pulse" aria-hidden="true" />
-            running ·
-          </span>
-        )}
-        {count} {count === 1 ? 'question' : 'questions'}
-      </span>
-    </button>
   );
 }

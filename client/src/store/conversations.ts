@@ -38,6 +38,10 @@ export interface ConversationRepository {
   /** One conversation with its turns. */
   get(id: string): Promise<Conversation | undefined>;
   save(conversation: Conversation): Promise<void>;
+  /** Renames a stored conversation; rejects with the reason when it cannot. */
+  rename?(conversation: Conversation, title: string): Promise<void>;
+  /** Deletes a stored conversation; rejects with the reason when it cannot (a run of it still going). */
+  remove?(conversation: Conversation): Promise<void>;
 }
 
 /** Keeps this tab's conversations in sessionStorage, so a reload can resume them. */
@@ -66,6 +70,14 @@ export class SessionConversationRepository implements ConversationRepository {
     const index = all.findIndex((c) => c.id === conversation.id);
     if (index >= 0) all[index] = conversation;
     else all.unshift(conversation);
+    this.write(all);
+  }
+
+  async remove(conversation: Conversation): Promise<void> {
+    this.write((await this.load()).filter((c) => c.id !== conversation.id));
+  }
+
+  private write(all: Conversation[]): void {
     try {
       this.storage?.setItem(this.key, JSON.stringify(all));
     } catch {
@@ -123,6 +135,28 @@ export class ConversationStore extends SnapshotStore<ConversationsSnapshot> {
     if (found.loaded !== false) return;
     const full = await this.repository.get(found.id);
     if (full) this.update((s) => replace(s, id, { ...full, id, loaded: true }));
+  }
+
+  /** Gives a conversation another title, on the server too when it keeps the conversation. */
+  async rename(id: string, title: string): Promise<void> {
+    const current = this.get(id);
+    const trimmed = title.trim();
+    if (!current || !trimmed || trimmed === current.title) return;
+    const next = { ...current, title: trimmed };
+    if (this.repository.rename) await this.repository.rename(current, trimmed);
+    else await this.repository.save(next);
+    this.update((s) => replace(s, id, next));
+  }
+
+  /** Deletes a conversation (on the server too); the one on screen gives way to a new one. */
+  async remove(id: string): Promise<void> {
+    const current = this.get(id);
+    if (!current) return;
+    await this.repository.remove?.(current);
+    this.update((s) => ({
+      list: s.list.filter((c) => c.id !== id),
+      active: s.active.id === id ? newConversation() : s.active,
+    }));
   }
 
   addTurn(conversationId: string, turn: Turn): void {
@@ -241,6 +275,28 @@ export class ServerConversationRepository implements ConversationRepository {
     return Promise.resolve();
   }
 
+  async rename(conversation: Conversation, title: string): Promise<void> {
+    if (!conversation.serverId) return;
+    await this.change(`/api/conversations/${encodeURIComponent(conversation.serverId)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title }),
+    });
+  }
+
+  async remove(conversation: Conversation): Promise<void> {
+    if (!conversation.serverId) return;
+    await this.change(`/api/conversations/${encodeURIComponent(conversation.serverId)}`, { method: 'DELETE' });
+  }
+
+  /** A change the server may refuse: rejects with its reason (e.g. 409: a run of the conversation is going). */
+  private async change(path: string, init: RequestInit): Promise<void> {
+    const response = await this.fetchJson(new URL(path, this.baseUrl).toString(), init);
+    if (response.ok || response.status === 404) return;
+    const problem = (await response.json().catch(() => undefined)) as { detail?: string } | undefined;
+    throw new Error(problem?.detail ?? `HTTP ${response.status}`);
+  }
+
   private async request<T>(path: string): Promise<T> {
     const response = await this.fetchJson(new URL(path, this.baseUrl).toString(), { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
@@ -276,5 +332,14 @@ export class FallbackConversationRepository implements ConversationRepository {
 
   save(conversation: Conversation): Promise<void> {
     return this.current.save(conversation);
+  }
+
+  async rename(conversation: Conversation, title: string): Promise<void> {
+    if (this.current.rename) await this.current.rename(conversation, title);
+    else await this.current.save({ ...conversation, title });
+  }
+
+  async remove(conversation: Conversation): Promise<void> {
+    await this.current.remove?.(conversation);
   }
 }

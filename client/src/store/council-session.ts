@@ -2,6 +2,7 @@ import type { ModelInfo, StartRunRequest, StartRunResult, WorkflowInfo } from '@
 import type { ServerLimits } from '../council/api-types';
 import { hubErrorMessage, isUnauthorized, type Connect, type ConnectionState, type CouncilConnection } from '../council/connection';
 import { AuthStore } from './auth-store';
+import { PicksStore } from './picks-store';
 import { ConversationStore, newId, type Turn } from './conversations';
 import { friendlyError } from './friendly-errors';
 import { RunStore } from './run-store';
@@ -65,6 +66,7 @@ export class CouncilSession {
   readonly auth: AuthStore;
   readonly operations: OperationsStore;
   readonly view: ViewStore;
+  readonly picks: PicksStore;
   readonly connection = new ConnectionStore();
 
   private council: CouncilConnection | undefined;
@@ -92,6 +94,12 @@ export class CouncilSession {
     this.auth = options.auth ?? new AuthStore(undefined);
     this.operations = options.operations ?? new OperationsStore({ url: new URL('/api/stats', options.url).toString(), fetch: this.auth.fetch });
     this.view = options.view ?? new ViewStore(undefined);
+    this.picks = new PicksStore((path, init) => this.api(path, init));
+  }
+
+  /** A request to the server's `/api`, with the API key when there is one (a 401 asks to sign in). */
+  api(path: string, init?: RequestInit): Promise<Response> {
+    return this.auth.fetch(new URL(path, this.options.url).toString(), init);
   }
 
   start(): void {

@@ -1,7 +1,7 @@
 import { SnapshotStore } from './snapshot-store';
 
-/** What the main pane shows: the conversation, or the server's live operations (`#operations`). */
-export type View = 'conversation' | 'operations';
+/** What the main pane shows: the conversation, the server's live operations (`#operations`), or the leaderboard (`#leaderboard`). */
+export type View = 'conversation' | 'operations' | 'leaderboard';
 
 type PageWindow = Pick<Window, 'location' | 'history' | 'addEventListener'>;
 
@@ -20,12 +20,13 @@ export class ViewStore extends SnapshotStore<View> {
     if (view === this.getSnapshot()) return;
     if (this.page) {
       const { pathname, search } = this.page.location;
-      this.page.history.pushState(null, '', view === 'operations' ? `${pathname}${search}#operations` : `${pathname}${search}`);
+      this.page.history.pushState(null, '', view === 'conversation' ? `${pathname}${search}` : `${pathname}${search}#${view}`);
     }
     this.set(view);
   }
 }
 
 function read(page: PageWindow | undefined): View {
-  return page?.location.hash === '#operations' ? 'operations' : 'conversation';
+  const hash = page?.location.hash;
+  return hash === '#operations' ? 'operations' : hash === '#leaderboard' ? 'leaderboard' : 'conversation';
 }

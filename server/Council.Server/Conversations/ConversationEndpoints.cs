@@ -47,11 +47,49 @@ public static class ConversationEndpoints
 
         api.MapGet("/limits", (IOptions<CouncilOptions> options) =>
             new ServerLimits(options.Value.MaxPromptChars, options.Value.MaxModelsPerRun));
+        api.MapGet("/conversations/{id}/export", Export);
+
+        api.MapPut("/runs/{id}/best-answer", async (string id, BestAnswerRequest? body, HttpContext http, BestAnswerStore picks, CancellationToken ct) =>
+            string.IsNullOrWhiteSpace(body?.Model)
+                ? Results.Problem("Send { \"model\": \"…\" }: the model whose answer is the best.", statusCode: StatusCodes.Status400BadRequest)
+                : Picked(await picks.SetAsync(id, Owner(http), body.Model.Trim(), ct), id));
+
+        api.MapDelete("/runs/{id}/best-answer", async (string id, HttpContext http, BestAnswerStore picks, CancellationToken ct) =>
+            Picked(await picks.SetAsync(id, Owner(http), null, ct), id));
 
         api.MapGet("/runs/{id}", async (string id, HttpContext http, ConversationStore store, CancellationToken ct) =>
             await store.GetRunAsync(id, Owner(http), ct) is { } run ? Results.Ok(run) : NotFound("run", id));
 
         return endpoints;
+    }
+
+    private static IResult Picked(BestAnswerResult result, string id) => result switch
+    {
+        BestAnswerResult.Saved => Results.NoContent(),
+        BestAnswerResult.NotFinished => Results.Problem("The run is still going: pick the best answer once it has finished.", statusCode: StatusCodes.Status409Conflict),
+        BestAnswerResult.NotAnAnswer => Results.Problem("That model gave no answer in this run: pick one of the models whose answer finished ok.", statusCode: StatusCodes.Status400BadRequest),
+        _ => NotFound("run", id),
+    };
+
+    /// <summary><c>?format=md</c> (the default) or <c>json</c>, as a download.</summary>
+    private static async Task<IResult> Export(string id, string? format, HttpContext http, ConversationExporter exporter, CancellationToken ct)
+    {
+        switch (format?.ToLowerInvariant() ?? "md")
+        {
+            case "md" or "markdown":
+                return await exporter.MarkdownAsync(id, Owner(http), ct) is { } md
+                    ? Results.File(System.Text.Encoding.UTF8.GetBytes(md), "text/markdown; charset=utf-8", $"council-{id}.md")
+                    : NotFound("conversation", id);
+            case "json":
+                if (await exporter.DetailAsync(id, Owner(http), ct) is not { } detail)
+                {
+                    return NotFound("conversation", id);
+                }
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"council-{id}.json\"";
+                return Results.Json(detail);
+            default:
+                return Results.Problem("format must be md or json.", statusCode: StatusCodes.Status400BadRequest);
+        }
     }
 
     private static string Owner(HttpContext http) => CouncilUser.Id(http.User);

@@ -137,7 +137,7 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         var ctx = CouncilJsonContext.Default;
         using var command = RunStore.Command(connection, null, $"""
             SELECT id, conversation_id, prompt, workflow, models, status, final, error, aggregate_rankings, metrics,
-                (SELECT COALESCE(MAX(e.seq), 0) FROM run_events e WHERE e.run_id = runs.id), created_at, completed_at
+                (SELECT COALESCE(MAX(e.seq), 0) FROM run_events e WHERE e.run_id = runs.id), created_at, completed_at, best_answer
             FROM runs WHERE {column} = $value AND owner = $owner ORDER BY created_at
             """);
         command.Parameters.AddWithValue("$value", value);
@@ -157,7 +157,8 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
                     reader.IsDBNull(9) ? null : JsonSerializer.Deserialize(reader.GetString(9), ctx.RunMetrics),
                     reader.GetInt64(10), Time(reader.GetInt64(11)),
                     reader.IsDBNull(12) ? null : Time(reader.GetInt64(12)),
-                    []));
+                    [],
+                    reader.IsDBNull(13) ? null : reader.GetString(13)));
             }
         }
         return runs.Select(r => r with { Outputs = Outputs(connection, r.RunId) }).ToList();

@@ -63,6 +63,13 @@ public sealed class CouncilDatabase
         """
         ALTER TABLE runs DROP COLUMN last_seq;
         """,
+        // The user's "Best answer" pick of a finished run. The leaderboard reads a user's runs and every call's figures
+        // from these covering indexes alone: the texts stored before those columns are never read.
+        """
+        ALTER TABLE runs ADD COLUMN best_answer TEXT;
+        CREATE INDEX runs_leaderboard ON runs(owner, created_at, status, workflow, id, best_answer, aggregate_rankings);
+        CREATE INDEX model_outputs_leaderboard ON model_outputs(run_id, stage, model, status, ttft_ms, duration_ms, usage, ranking);
+        """,
     ];
 
     /// <summary>WAL pages between automatic checkpoints (32 MiB of 4 KiB pages).</summary>

@@ -15,6 +15,7 @@ public sealed record RenameConversationRequest(string Title);
 /// <summary>A run as stored: written as it goes, each model's output as it completes.</summary>
 /// <param name="Status">"running", "ok", "cancelled", "failed" or "interrupted" (the server stopped during the run).</param>
 /// <param name="LastSeq">The seq of the last stored event; <c>resume_run</c> replays up to it.</param>
+/// <param name="BestAnswer">The model whose answer the user picked as the best (<c>PUT /api/runs/{id}/best-answer</c>), if any.</param>
 public sealed record StoredRun(
     string RunId,
     string ConversationId,
@@ -29,7 +30,8 @@ public sealed record StoredRun(
     long LastSeq,
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
-    IReadOnlyList<StoredModelOutput> Outputs);
+    IReadOnlyList<StoredModelOutput> Outputs,
+    string? BestAnswer = null);
 
 /// <summary>One model's output in one stage, as its <c>model_complete</c> said.</summary>
 public sealed record StoredModelOutput(

@@ -3,6 +3,7 @@ export { connect, CouncilClient, type ConnectOptions, type ConnectionState, type
 export { CouncilConnectionError, CouncilHubError, CouncilRunError, type RunErrorReason } from './errors.js';
 export { resolveHubUrl } from './hub-url.js';
 export { withoutVerdict } from './verdict.js';
+export type { LeaderboardEntry, LeaderboardFilter, LeaderboardReport } from './leaderboard-types.js';
 export type {
   AcceptedResult,
   AggregateRanking,

@@ -28,6 +28,14 @@ export type Command =
   | { readonly name: 'version' }
   | ({ readonly name: 'models' | 'workflows' } & ConnectionArgs)
   | ({
+      readonly name: 'leaderboard';
+      readonly period?: string;
+      readonly from?: string;
+      readonly to?: string;
+      readonly workflow?: string;
+      readonly models?: string[];
+    } & ConnectionArgs)
+  | ({
       readonly name: 'ask';
       readonly prompt: string;
       readonly models?: string[];
@@ -45,6 +53,8 @@ Commands:
                             the rankings, the chairman's answer and tokens/cost/latency per model
   models                    List the models the server can run
   workflows                 List the workflows and their stages
+  leaderboard               Rank the models by the council's votes (Elo from every review) and by
+                            your best-answer picks, with speed, failures and cost, over your runs
 
 Options:
   --url <url>               Council server (default: $COUNCIL_URL, else the first of the server's
@@ -61,6 +71,11 @@ Options:
   --quorum-deadline <ms>    ... or this long after the answers started, with at least one
   --cancel-after <model=ms> Skip a model ms after the run starts; model is an id or a lane
                             number in the stage running then; repeatable
+  --period <24h|7d|30d|all> leaderboard: runs of that last period (default: all)
+  --from <date>, --to <date>
+                            leaderboard: runs started in [from, to) (ISO 8601)
+  --workflow, --models      leaderboard: only runs of that workflow; only those models, ranked
+                            against each other
   --json                    Print every event as one line of JSON (NDJSON), for scripts
   --verbose                 SignalR diagnostics on stderr
   -h, --help                Show this help
@@ -91,6 +106,9 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
         quorum: { type: 'string' },
         'quorum-deadline': { type: 'string' },
         'cancel-after': { type: 'string', multiple: true },
+        period: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -105,7 +123,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (values.version) return { name: 'version' };
 
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command (ask, models or workflows)');
+  if (command === undefined) throw new UsageError('missing command (ask, models, workflows or leaderboard)');
   if (command === 'help') return { name: 'help' };
 
   const protocol = values.protocol ?? 'json';
@@ -118,13 +136,31 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     case 'models':
     case 'workflows': {
       if (rest.length > 0) throw new UsageError(`${command} takes no arguments (got '${rest.join(' ')}')`);
-      const askOnly = (['models', 'chairman', 'workflow', 'search', 'quorum', 'quorum-deadline', 'cancel-after'] as const).filter((k) => values[k] !== undefined);
-      if (askOnly.length > 0) throw new UsageError(`--${askOnly[0]} is an option of ask, not of ${command}`);
+      const askOnly = (['models', 'chairman', 'workflow', 'search', 'quorum', 'quorum-deadline', 'cancel-after', 'period', 'from', 'to'] as const).filter((k) => values[k] !== undefined);
+      if (askOnly.length > 0) throw new UsageError(`--${askOnly[0]} is an option of ${['period', 'from', 'to'].includes(askOnly[0]!) ? 'leaderboard' : 'ask'}, not of ${command}`);
       return { name: command, ...connection };
+    }
+    case 'leaderboard': {
+      if (rest.length > 0) throw new UsageError(`leaderboard takes no arguments (got '${rest.join(' ')}')`);
+      const askOnly = (['chairman', 'search', 'quorum', 'quorum-deadline', 'cancel-after'] as const).filter((k) => values[k] !== undefined);
+      if (askOnly.length > 0) throw new UsageError(`--${askOnly[0]} is an option of ask, not of leaderboard`);
+      const period = nonEmpty('--period', values.period);
+      if (period !== undefined && !/^([1-9]\d{0,4}[hd]|all)$/i.test(period)) throw new UsageError(`--period takes 24h, 7d, 30d (any number of h or d) or all, not '${period}'`);
+      return {
+        name: 'leaderboard',
+        ...connection,
+        period,
+        from: date('--from', values.from),
+        to: date('--to', values.to),
+        workflow: nonEmpty('--workflow', values.workflow),
+        models: values.models !== undefined ? list('--models', values.models) : undefined,
+      };
     }
     case 'ask': {
       const prompt = rest.join(' ').trim();
       if (!prompt) throw new UsageError('ask needs a question, e.g. council ask "Why is the sky blue?"');
+      const boardOnly = (['period', 'from', 'to'] as const).find((k) => values[k] !== undefined);
+      if (boardOnly) throw new UsageError(`--${boardOnly} is an option of leaderboard, not of ask`);
       return {
         name: 'ask',
         ...connection,
@@ -138,7 +174,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
       };
     }
     default:
-      throw new UsageError(`unknown command '${command}' (use ask, models or workflows)`);
+      throw new UsageError(`unknown command '${command}' (use ask, models, workflows or leaderboard)`);
   }
 }
 
@@ -168,6 +204,12 @@ function list(flag: string, value: string): string[] {
   const items = value.split(',').map((s) => s.trim());
   if (items.some((s) => !s)) throw new UsageError(`${flag} takes a comma-separated list of model ids, e.g. ${flag} sim/a,sim/b`);
   return items;
+}
+
+function date(flag: string, value: string | undefined): string | undefined {
+  const text = nonEmpty(flag, value);
+  if (text !== undefined && Number.isNaN(Date.parse(text))) throw new UsageError(`${flag} takes an ISO 8601 date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z, not '${text}'`);
+  return text;
 }
 
 function nonEmpty(flag: string, value: string | undefined): string | undefined {

@@ -3,6 +3,7 @@ import { table } from './format.js';
 import { ask, EXIT, type CliProcess } from './ask.js';
 import { parseCommand, usage, UsageError, type Command } from './args.js';
 import { connectOrExplain } from './connection.js';
+import { leaderboard } from './leaderboard.js';
 import type { CouncilClient } from '../index.js';
 
 /** Runs the CLI with `argv` (without node and the script); resolves with the exit code. */
@@ -38,6 +39,8 @@ export async function main(argv: string[], proc: CliProcess): Promise<number> {
       });
     case 'ask':
       return ask(command, proc);
+    case 'leaderboard':
+      return leaderboard(command, proc);
   }
 }
 

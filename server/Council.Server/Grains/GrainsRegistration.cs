@@ -24,10 +24,27 @@ public static class GrainsRegistration
         return builder;
     }
 
+    /// <summary>
+    /// A free loopback port below the ephemeral range (32768 and up on Linux), where the system hands out the ports
+    /// of <c>--urls http://127.0.0.1:0</c> and of other programs' "free port" probes: one taken there could be handed
+    /// to someone else between this check and the silo's bind, or be the one a caller just chose for Kestrel.
+    /// </summary>
     private static int FreeLoopbackPort()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port for the silo between 20000 and 32000: set {SiloPortKey}.");
     }
 }

@@ -170,11 +170,13 @@ export class CouncilClient {
   async resumeRun(request: ResumeRunRequest): Promise<ResumeRunResult> {
     const isNew = this.streams.watch(request.runId, request.afterSeq);
     const receivedSeq = this.streams.lastSeq(request.runId) ?? request.afterSeq;
+    this.streams.expectResume(request.runId);
     try {
       const result = await this.invoke(HubMethods.resumeRun, request);
       this.streams.resumed(result, receivedSeq);
       return result;
     } catch (error) {
+      this.streams.resumeFailed(request.runId);
       if (isNew) this.streams.fail(request.runId, resumeFailure(request.runId, request.afterSeq, error));
       throw error;
     }
@@ -269,9 +271,11 @@ export class CouncilClient {
   }
 
   private async resume(runId: string, afterSeq: number): Promise<void> {
+    this.streams.expectResume(runId);
     try {
       this.streams.resumed(await this.invoke(HubMethods.resumeRun, { runId, afterSeq }), afterSeq);
     } catch (error) {
+      this.streams.resumeFailed(runId);
       // A connection that drops again is resumed again after the next reconnect.
       if (this.state === 'connected') this.streams.fail(runId, resumeFailure(runId, afterSeq, error));
     }

@@ -37,6 +37,11 @@ class RunStream {
   endsAt: number | undefined;
   /** Replayed from the start once already because the server's log diverged. */
   restarted = false;
+  /**
+   * resume_run calls on their way while events were delivered: until they are answered, arriving events are held,
+   * for the answer may say the server's log is not the one delivered (and then they belong to a replay from seq 0).
+   */
+  resuming = 0;
   readonly buffer: CouncilEvent[] = [];
   /** Events past a gap, held until the missing ones arrive. */
   readonly held = new Map<number, CouncilEvent>();
@@ -67,13 +72,31 @@ export class RunStreams {
       this.duplicates++;
       return;
     }
-    if (event.seq === run.lastSeq + 1) {
+    if (event.seq === run.lastSeq + 1 && run.resuming === 0) {
       this.deliver(run, event);
       this.drainHeld(run);
     } else {
       run.held.set(event.seq, event);
-      this.startGapRecovery(run);
+      if (run.resuming === 0) this.startGapRecovery(run);
     }
+  }
+
+  /**
+   * A resume_run is being sent for this run. When events were delivered already, what arrives is held until its
+   * answer: a server that lost events in a crash replays a log whose seqs go on from a point this client passed, and
+   * delivering those as a continuation would hide that the run must be shown again from its stored log.
+   */
+  expectResume(runId: string): void {
+    const run = this.runs.get(runId);
+    if (run && !run.finished && run.lastSeq > 0) run.resuming++;
+  }
+
+  /** A resume_run that `expectResume` announced failed: what it held is delivered, or its gap recovered. */
+  resumeFailed(runId: string): void {
+    const run = this.runs.get(runId);
+    if (!run || run.finished || run.resuming === 0) return;
+    run.resuming--;
+    this.release(run);
   }
 
   /**
@@ -94,6 +117,7 @@ export class RunStreams {
   resumed(result: ResumeRunResult, receivedSeq: number): void {
     const run = this.runs.get(result.runId);
     if (!run || run.finished) return;
+    if (run.resuming > 0) run.resuming--;
     // A server that stopped mid-run closes the run's log at its next start, after the last event it had stored: when
     // it lost events this client received, their seqs now name other events. Interrupted with events received, or a
     // log shorter than what was received: what was delivered may not be the server's log, so start over from seq 0.
@@ -108,7 +132,8 @@ export class RunStreams {
       this.restart(run, result);
       return;
     }
-    if (result.status === 'running') return;
+    this.release(run);
+    if (run.finished || result.status === 'running') return;
     run.endsAt = result.lastSeq;
     this.checkEnded(run);
   }
@@ -116,6 +141,7 @@ export class RunStreams {
   /** Forgets what was delivered of a run and asks for its whole log again. */
   private restart(run: RunStream, result: ResumeRunResult): void {
     run.restarted = true;
+    run.resuming = 0;
     run.lastSeq = 0;
     run.endsAt = undefined;
     run.buffer.length = 0;
@@ -195,6 +221,13 @@ export class RunStreams {
     this.host.deliver(event);
     if (event.type === 'run_complete') this.finish(run, undefined);
     else this.checkEnded(run);
+  }
+
+  /** No resume answer is awaited any more: deliver what was held in order, and recover a gap after it. */
+  private release(run: RunStream): void {
+    if (run.resuming > 0) return;
+    this.drainHeld(run);
+    if (!run.finished && run.held.size > 0) this.startGapRecovery(run);
   }
 
   private drainHeld(run: RunStream): void {

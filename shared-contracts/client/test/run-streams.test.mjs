@@ -204,3 +204,44 @@ test('a failed resume_run is classified: missing method, unknown run, anything e
   assert.equal(resumeFailure('r1', 5, unknown).reason, 'run_unknown');
   assert.equal(resumeFailure('r1', 5, new Error('Invocation canceled due to the underlying connection being closed.')).reason, 'resume_failed');
 });
+
+test('while a resume is answered, arriving events are held: a crash-shortened log whose seqs run past what was received restarts the run instead of continuing it', () => {
+  const { streams, delivered, restarts, replays } = setup();
+  for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
+  // The restarted server stored up to seq 4 and closed the run at 5 and 6: seq 6 would read as the next event.
+  streams.expectResume('r1');
+  streams.receive(token(5));
+  streams.receive(complete(6));
+  assert.deepEqual(delivered.map((e) => e.seq), [1, 2, 3, 4, 5], 'nothing delivered before the answer');
+  assert.deepEqual(replays, [], 'held for the answer, not for a gap');
+  streams.resumed({ runId: 'r1', lastSeq: 6, status: 'interrupted' }, 5);
+  assert.deepEqual(restarts, ['r1']);
+  for (let seq = 1; seq <= 5; seq++) streams.receive(token(seq));
+  streams.receive(complete(6));
+  assert.deepEqual(delivered.map((e) => e.seq), [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6]);
+});
+
+test('a resume answer that finds the log unchanged delivers what it held, in order; a failed resume does too', () => {
+  const { streams, delivered, failures } = setup();
+  streams.receive(token(1));
+  streams.expectResume('r1');
+  streams.receive(token(3));
+  streams.receive(token(2));
+  assert.deepEqual(delivered.map((e) => e.seq), [1]);
+  streams.resumed({ runId: 'r1', lastSeq: 3, status: 'running' }, 1);
+  assert.deepEqual(delivered.map((e) => e.seq), [1, 2, 3]);
+
+  streams.expectResume('r1');
+  streams.receive(token(4));
+  assert.deepEqual(delivered.map((e) => e.seq), [1, 2, 3]);
+  streams.resumeFailed('r1');
+  assert.deepEqual(delivered.map((e) => e.seq), [1, 2, 3, 4]);
+  assert.deepEqual(failures, []);
+
+  // A run followed from seq 0 has nothing that could diverge: its events are not held.
+  const fresh = setup();
+  fresh.streams.watch('r2', 0);
+  fresh.streams.expectResume('r2');
+  fresh.streams.receive(token(1, 'r2'));
+  assert.deepEqual(fresh.delivered.map((e) => e.seq), [1]);
+});

@@ -117,6 +117,11 @@ export async function ask(command: AskCommand, proc: CliProcess): Promise<number
       if (state === 'reconnecting') renderer.notice('lost the connection; reconnecting…');
       else if (state === 'connected') renderer.notice('reconnected; resuming the run where it left off');
     });
+    council.onRunReplay((replayed) => {
+      if (replayed !== runId) return;
+      renderer.notice('the server lost the newest events of this run when it stopped: the run again, as it stored it');
+      view?.restart();
+    });
     if (interrupted) cancelRun(runId);
 
     const planned = new Set(started.stages.flatMap((s) => s.models));

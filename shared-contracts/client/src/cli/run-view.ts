@@ -33,6 +33,17 @@ export interface StageView {
   readonly lanes: Lane[];
 }
 
+function planned(run: StartRunResult): StageView[] {
+  return run.stages.map((s) => ({
+    index: s.index,
+    name: s.name,
+    kind: s.kind,
+    status: 'pending',
+    elapsedMs: 0,
+    lanes: s.models.map((model, i) => newLane(s.index, model, i + 1)),
+  }));
+}
+
 const laneStatus: Record<ModelStatus, LaneStatus> = { ok: 'done', cancelled: 'cancelled', failed: 'failed' };
 
 /** The state of a run as the CLI shows it, built from its events. */
@@ -45,14 +56,14 @@ export class RunView {
 
   constructor(readonly run: StartRunResult, private readonly now: () => number = () => performance.now()) {
     this.startedAt = now();
-    this.stages = run.stages.map((s) => ({
-      index: s.index,
-      name: s.name,
-      kind: s.kind,
-      status: 'pending',
-      elapsedMs: 0,
-      lanes: s.models.map((model, i) => newLane(s.index, model, i + 1)),
-    }));
+    this.stages = planned(run);
+  }
+
+  /** Forgets every event applied, back to the run's plan: the server replays the run from its stored log. */
+  restart(): void {
+    this.stages.splice(0, this.stages.length, ...planned(this.run));
+    this.currentStage = -1;
+    this.complete = undefined;
   }
 
   apply(event: CouncilEvent): void {

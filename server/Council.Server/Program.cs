@@ -1,5 +1,6 @@
 using Council.Server;
 using Council.Server.Auth;
+using Council.Server.Cluster;
 using Council.Server.ChatCompletions;
 using Council.Server.Conversations;
 using Council.Server.Hub;
@@ -9,33 +10,47 @@ using Council.Server.Search;
 using Council.Server.Telemetry;
 using Council.Server.WebClient;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddCouncilCore();
-builder.AddCouncilProviders();
-builder.AddCouncilSearch();
-builder.AddCouncilHub();
-builder.AddCouncilChatCompletions();
-builder.AddCouncilAuth();
-builder.AddCouncilTelemetry();
-builder.AddCouncilConnectionLimits();
-
-var app = builder.Build();
-
-if (!app.EnsureSafeBinding())
+try
 {
-    return 1; // None mode asked to listen beyond loopback: said why, and does not start.
+    return Serve(args);
 }
-app.UseCouncilConnectionLimits();
-app.UseCouncilAuth();
-app.MapCouncilWebClient();
-app.MapCouncilHub();
-app.MapCouncilChatCompletions();
-app.MapCouncilConversations();
-app.MapCouncilOperations();
+catch (Exception ex) when (StartupException.Find(ex) is { } startup)
+{
+    // A setting that cannot work (say, Redis unreachable): its message names the setting; no stack trace.
+    Console.Error.WriteLine($"Council cannot start: {startup.Message}");
+    return 1;
+}
 
-app.Run();
-return Environment.ExitCode;
+static int Serve(string[] args)
+{
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddCouncilCore();
+    builder.AddCouncilProviders();
+    builder.AddCouncilSearch();
+    builder.AddCouncilHub();
+    builder.AddCouncilChatCompletions();
+    builder.AddCouncilAuth();
+    builder.AddCouncilTelemetry();
+    builder.AddCouncilConnectionLimits();
+
+    var app = builder.Build();
+
+    if (!app.EnsureSafeBinding())
+    {
+        return 1; // None mode asked to listen beyond loopback: said why, and does not start.
+    }
+    app.UseCouncilConnectionLimits();
+    app.UseCouncilAuth();
+    app.MapCouncilWebClient();
+    app.MapCouncilHub();
+    app.MapCouncilChatCompletions();
+    app.MapCouncilConversations();
+    app.MapCouncilOperations();
+
+    app.Run();
+    return Environment.ExitCode;
+}
 
 /// <summary>The entry point, visible to tests that host the app.</summary>
 public partial class Program;

@@ -38,6 +38,7 @@ public sealed partial class RunGrain(
     private readonly CancellationTokenSource _searchCancellation = new();
     private RunPlan? _plan;
     private RunEventLog? _log;
+    private RunRelay? _relay;
     private RunEvents? _events;
     private string? _owner;
     private IReadOnlyList<SearchResult>? _sources;
@@ -144,6 +145,47 @@ public sealed partial class RunGrain(
             ReleaseLater(); // counted from the last viewer's arrival
         }
         return new RunAttachment(true, _status, _log.LastSeq, logs.HandOver(_log));
+    }
+
+    public async Task<RunAttachment> AttachFrom(string user, RunViewerNode viewer)
+    {
+        if (viewer.Silo.Equals(GrainContext.Address.SiloAddress))
+        {
+            return await Attach(user);
+        }
+        if (_log is null)
+        {
+            await LoadStoredAsync();
+        }
+        if (_log is null || _owner != user)
+        {
+            if (_log is null)
+            {
+                DeactivateOnIdle();
+            }
+            return RunAttachment.None;
+        }
+        if (_status == RunStatus.Running)
+        {
+            (_relay ??= new RunRelay(_log, logger)).Add(viewer.Mirror, _log.LastSeq);
+        }
+        else
+        {
+            ReleaseLater();
+        }
+        return new RunAttachment(true, _status, _log.LastSeq, Events: RelayedEvents.From(_log.Snapshot()));
+    }
+
+    public Task<RelayedEvents?> EventsAfter(string user, long afterSeq)
+    {
+        // Interleaved with the run's own turns (it only reads); a mirror asks only while its run is live here.
+        if (_log is null || _owner != user)
+        {
+            return Task.FromResult<RelayedEvents?>(null);
+        }
+        var events = new List<RunEvent>();
+        _log.CopyAfter(afterSeq, events, int.MaxValue);
+        return Task.FromResult<RelayedEvents?>(RelayedEvents.From(events));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Council.Contracts.Messages;
+
+namespace Council.Server.Grains;
+
+/// <summary>
+/// Gives the hub a run's event log on this node, wherever the run's grain is: the grain's own log when it is here
+/// (handed over through <see cref="LocalRunLogs"/>), else this node's mirror of it, one per live run shared by every
+/// viewer here, fed by the grain in batches. Commands still go to the grain itself.
+/// </summary>
+public sealed partial class RunMirrors(IGrainFactory grains, LocalRunLogs logs, ILocalSiloDetails silo, ILogger<RunMirrors> logger)
+{
+    private static readonly TimeSpan ForgetAfter = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, Entry> _mirrors = new(StringComparer.Ordinal);
+
+    /// <summary>Live runs mirrored here from other nodes.</summary>
+    public int Count => _mirrors.Count;
+
+    /// <summary>The run's log for <paramref name="user"/>, its status and newest seq; null for an unknown run.</summary>
+    public async Task<AttachedLog?> AttachAsync(string runId, string user)
+    {
+        if (_mirrors.TryGetValue(runId, out var existing) && existing.Mirror.Owner == user && !existing.Mirror.Log.IsCompleted)
+        {
+            return new AttachedLog(existing.Mirror.Log, RunStatus.Running, existing.Mirror.Log.LastSeq); // another viewer here mirrors it already
+        }
+        var grain = grains.GetGrain<IRunGrain>(runId);
+        var mirror = new RunMirror(runId, user, async afterSeq => (await grain.EventsAfter(user, afterSeq))?.ToEvents(), logger);
+        // Made before the call: the grain may relay a batch before its reply is in (the mirror keeps it for later).
+        var reference = grains.CreateObjectReference<IRunMirror>(mirror);
+        var kept = false;
+        try
+        {
+            var attached = await grain.AttachFrom(user, new RunViewerNode(silo.SiloAddress, reference));
+            if (!attached.Known)
+            {
+                return null;
+            }
+            if (attached.Events is null)
+            {
+                // The grain is on this node: its own log.
+                var log = logs.Collect(attached.Handoff) ?? throw new InvalidOperationException($"Run {runId} is not on this node.");
+                return new AttachedLog(log, attached.Status, attached.LastSeq);
+            }
+            if (attached.Status != RunStatus.Running)
+            {
+                // A finished run: its whole log came with the reply.
+                return new AttachedLog(RunEventLog.Closed(runId, attached.Events.ToEvents()), attached.Status, attached.LastSeq);
+            }
+            var entry = new Entry(mirror, reference);
+            // After the call that brought the last event has answered, so the grain sees it delivered.
+            mirror.Completed += _ => Task.Delay(ForgetAfter).ContinueWith(_ => Forget(entry), TaskScheduler.Default);
+            _mirrors[runId] = entry;
+            kept = true;
+            await mirror.StartAsync(attached.Events.ToEvents());
+            return new AttachedLog(mirror.Log, attached.Status, attached.LastSeq);
+        }
+        finally
+        {
+            if (!kept)
+            {
+                grains.DeleteObjectReference<IRunMirror>(reference);
+                mirror.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The mirror has the whole run: the grain sends it nothing more, and later viewers attach afresh.</summary>
+    private void Forget(Entry entry)
+    {
+        _mirrors.TryRemove(new KeyValuePair<string, Entry>(entry.Mirror.Log.RunId, entry));
+        grains.DeleteObjectReference<IRunMirror>(entry.Reference);
+        entry.Mirror.Dispose();
+        LogMirrorDone(logger, entry.Mirror.Log.RunId, entry.Mirror.Log.LastSeq);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Mirror of run {RunId} complete at seq {Seq}")]
+    private static partial void LogMirrorDone(ILogger logger, string runId, long seq);
+
+    private sealed record Entry(RunMirror Mirror, IRunMirror Reference);
+}

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,7 +10,7 @@ namespace Council.Server.Cluster;
 /// </summary>
 public sealed class RedisConnection(IOptions<ClusterOptions> options) : IAsyncDisposable
 {
-    private const string Setting = "Council:Cluster:RedisConnectionString";
+    public const string Setting = "Council:Cluster:RedisConnectionString";
     private readonly Lazy<Task<IConnectionMultiplexer>> _connection = new(() => ConnectAsync(options.Value));
 
     /// <summary>Connects once; later calls share the connection (it reconnects by itself after an outage).</summary>
@@ -23,19 +24,7 @@ public sealed class RedisConnection(IOptions<ClusterOptions> options) : IAsyncDi
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(ClusterOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.RedisConnectionString))
-        {
-            throw new StartupException($"Council:Cluster:Provider is redis, but {Setting} is not set (e.g. 127.0.0.1:6379).");
-        }
-        ConfigurationOptions configuration;
-        try
-        {
-            configuration = ConfigurationOptions.Parse(options.RedisConnectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StartupException($"{Setting} is not a Redis connection string: {ex.Message}", ex);
-        }
+        var configuration = Parse(options.RedisConnectionString);
         configuration.AbortOnConnectFail = true; // at start: fail now and say so, instead of retrying in the background
         try
         {
@@ -45,8 +34,25 @@ public sealed class RedisConnection(IOptions<ClusterOptions> options) : IAsyncDi
         }
         catch (RedisConnectionException ex)
         {
-            throw new StartupException(
-                $"Cannot reach Redis at {configuration.ToString(includePassword: false)} ({Setting}): {ex.Message.Split('\n')[0]}", ex);
+            var at = string.Join(", ", configuration.EndPoints.Select(e => e is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : e.ToString()));
+            throw new StartupException($"Cannot reach Redis at {at} ({Setting}): {ex.Message.Split(". ")[0].TrimEnd('.')}.", ex);
+        }
+    }
+
+    /// <summary>The setting parsed; a <see cref="StartupException"/> naming it when it is missing or malformed.</summary>
+    public static ConfigurationOptions Parse(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StartupException($"Council:Cluster:Provider is redis, but {Setting} is not set (e.g. 127.0.0.1:6379).");
+        }
+        try
+        {
+            return ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StartupException($"{Setting} is not a Redis connection string: {ex.Message}", ex);
         }
     }
 

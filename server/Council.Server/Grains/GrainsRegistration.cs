@@ -26,10 +26,11 @@ public static class GrainsRegistration
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         if (cluster.IsRedis)
         {
+            var redisConfiguration = RedisConnection.Parse(cluster.RedisConnectionString); // missing or malformed: said now
             // Before the silo: hosted services start in order, and this one fails the start with the setting's name.
             builder.Services.AddSingleton<RedisConnection>();
             builder.Services.AddHostedService<RedisStartupCheck>();
-            builder.UseOrleans(silo => ConfigureRedisCluster(silo, cluster));
+            builder.UseOrleans(silo => ConfigureRedisCluster(silo, cluster, redisConfiguration));
         }
         else if (string.Equals(cluster.Provider, ClusterProviders.Localhost, StringComparison.OrdinalIgnoreCase))
         {
@@ -46,7 +47,7 @@ public static class GrainsRegistration
         return builder;
     }
 
-    private static void ConfigureRedisCluster(ISiloBuilder silo, ClusterOptions cluster)
+    private static void ConfigureRedisCluster(ISiloBuilder silo, ClusterOptions cluster, StackExchange.Redis.ConfigurationOptions redisConfiguration)
     {
         if (!IPAddress.TryParse(cluster.AdvertisedAddress, out var advertised))
         {
@@ -63,7 +64,7 @@ public static class GrainsRegistration
         // The membership table shares the node's one connection, made (or refused, with the setting's name) at start.
         silo.Services.AddOptions<RedisClusteringOptions>().Configure<RedisConnection>((o, redis) =>
         {
-            o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(cluster.RedisConnectionString ?? "");
+            o.ConfigurationOptions = redisConfiguration;
             o.CreateMultiplexer = async _ => (await redis.GetAsync(), true);
         });
     }

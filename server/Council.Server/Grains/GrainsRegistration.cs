@@ -31,6 +31,7 @@ public static class GrainsRegistration
             builder.Services.AddSingleton<RedisConnection>();
             builder.Services.AddHostedService<RedisStartupCheck>();
             builder.UseOrleans(silo => ConfigureRedisCluster(silo, cluster, redisConfiguration));
+            builder.Services.AddHostedService<LostNodes>();
         }
         else if (string.Equals(cluster.Provider, ClusterProviders.Localhost, StringComparison.OrdinalIgnoreCase))
         {
@@ -59,6 +60,18 @@ public static class GrainsRegistration
             o.AdvertisedIPAddress = advertised;
             o.SiloPort = cluster.SiloPort is > 0 and var port ? port : ClusterOptions.DefaultSiloPort;
             o.GatewayPort = cluster.GatewayPort;
+        });
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster.NodeName);
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            // A node that stops answering is declared dead within about 5 s (3 missed probes of 1 s, then 2 votes)
+            // instead of Orleans' default of about half a minute, so its runs end as interrupted soon; a node under
+            // load gets longer probe timeouts (Orleans extends them while the local silo is degraded).
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 3;
+            o.NumVotesForDeathDeclaration = 2;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
         });
         silo.UseRedisClustering(_ => { });
         // The membership table shares the node's one connection, made (or refused, with the setting's name) at start.

@@ -52,7 +52,7 @@ public enum RunReply
 /// What <see cref="IRunGrain.Attach"/> tells: whether the run exists, its status and its newest seq, and the
 /// ticket under which its log waits in this node's <see cref="LocalRunLogs"/> (so a grain that deactivates right
 /// after, a finished run with no idle time, cannot take the log away from the caller). For a node that is not the
-/// grain's, <see cref="Events"/> holds the log so far instead of a ticket.
+/// grain's, <see cref="Events"/> holds the log so far instead of a ticket, and <see cref="Node"/> says where the grain is.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RunAttachment(
@@ -60,7 +60,8 @@ public sealed record RunAttachment(
     [property: Id(1)] RunStatus Status,
     [property: Id(2)] long LastSeq,
     [property: Id(3)] long Handoff = 0,
-    [property: Id(4)] RelayedEvents? Events = null)
+    [property: Id(4)] RelayedEvents? Events = null,
+    [property: Id(5)] SiloAddress? Node = null)
 {
     public static readonly RunAttachment None = new(false, default, 0);
 }

@@ -173,7 +173,7 @@ public sealed partial class RunGrain(
         {
             ReleaseLater();
         }
-        return new RunAttachment(true, _status, _log.LastSeq, Events: RelayedEvents.From(_log.Snapshot()));
+        return new RunAttachment(true, _status, _log.LastSeq, Events: RelayedEvents.From(_log.Snapshot()), Node: GrainContext.Address.SiloAddress);
     }
 
     public Task<RelayedEvents?> EventsAfter(string user, long afterSeq)

@@ -17,6 +17,12 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
 
     public string Owner { get; } = owner;
 
+    /// <summary>The node that holds the run's grain.</summary>
+    public SiloAddress? Node { get; set; }
+
+    /// <summary>True when the log was closed here because the grain's node was lost.</summary>
+    public bool Interrupted { get; private set; }
+
     /// <summary>Told once the log has its last event.</summary>
     public event Action<RunMirror>? Completed;
 
@@ -50,6 +56,32 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
                 return;
             }
             await ApplyAsync(batch);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
+    /// <summary>
+    /// The grain's node is gone: the run ends here as interrupted (what its models had streamed is kept, the calls still
+    /// going end cancelled, then <c>run_complete</c> failed saying so), for every viewer on this node.
+    /// </summary>
+    public async Task NodeLostAsync(string nodeName)
+    {
+        await _turn.WaitAsync();
+        try
+        {
+            if (!_started || Log.IsCompleted)
+            {
+                return;
+            }
+            Interrupted = true;
+            var error = $"Interrupted: the node running this run ({nodeName}) was lost. Completed outputs are kept; run it again.";
+            foreach (var runEvent in Storage.InterruptedRun.Closing(Log.RunId, Log.Snapshot(), error))
+            {
+                Append(runEvent);
+            }
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Council.Contracts.Messages;
+using Microsoft.Extensions.Options;
 
 namespace Council.Server.Grains;
 
@@ -8,7 +9,12 @@ namespace Council.Server.Grains;
 /// (handed over through <see cref="LocalRunLogs"/>), else this node's mirror of it, one per live run shared by every
 /// viewer here, fed by the grain in batches. Commands still go to the grain itself.
 /// </summary>
-public sealed partial class RunMirrors(IGrainFactory grains, LocalRunLogs logs, ILocalSiloDetails silo, ILogger<RunMirrors> logger)
+public sealed partial class RunMirrors(
+    IGrainFactory grains,
+    LocalRunLogs logs,
+    ILocalSiloDetails silo,
+    IOptions<CouncilOptions> options,
+    ILogger<RunMirrors> logger)
 {
     private static readonly TimeSpan ForgetAfter = TimeSpan.FromSeconds(1);
 
@@ -20,9 +26,12 @@ public sealed partial class RunMirrors(IGrainFactory grains, LocalRunLogs logs, 
     /// <summary>The run's log for <paramref name="user"/>, its status and newest seq; null for an unknown run.</summary>
     public async Task<AttachedLog?> AttachAsync(string runId, string user)
     {
-        if (_mirrors.TryGetValue(runId, out var existing) && existing.Mirror.Owner == user && !existing.Mirror.Log.IsCompleted)
+        if (_mirrors.TryGetValue(runId, out var existing) && existing.Mirror.Owner == user
+            && (!existing.Mirror.Log.IsCompleted || existing.Mirror.Interrupted))
         {
-            return new AttachedLog(existing.Mirror.Log, RunStatus.Running, existing.Mirror.Log.LastSeq); // another viewer here mirrors it already
+            // Another viewer here mirrors it already; or its node was lost, and this node closed it as interrupted.
+            var status = existing.Mirror.Interrupted ? RunStatus.Interrupted : RunStatus.Running;
+            return new AttachedLog(existing.Mirror.Log, status, existing.Mirror.Log.LastSeq);
         }
         var grain = grains.GetGrain<IRunGrain>(runId);
         var mirror = new RunMirror(runId, user, async afterSeq => (await grain.EventsAfter(user, afterSeq))?.ToEvents(), logger);
@@ -48,8 +57,11 @@ public sealed partial class RunMirrors(IGrainFactory grains, LocalRunLogs logs, 
                 return new AttachedLog(RunEventLog.Closed(runId, attached.Events.ToEvents()), attached.Status, attached.LastSeq);
             }
             var entry = new Entry(mirror, reference);
-            // After the call that brought the last event has answered, so the grain sees it delivered.
-            mirror.Completed += _ => Task.Delay(ForgetAfter).ContinueWith(_ => Forget(entry), TaskScheduler.Default);
+            // After the call that brought the last event has answered, so the grain sees it delivered; a run whose
+            // node was lost is kept as long as a finished run's grain would be, to answer resume_run as interrupted.
+            mirror.Completed += _ => Task.Delay(mirror.Interrupted ? TimeSpan.FromSeconds(options.Value.FinishedRunIdleSeconds) : ForgetAfter)
+                .ContinueWith(_ => Forget(entry), TaskScheduler.Default);
+            mirror.Node = attached.Node;
             _mirrors[runId] = entry;
             kept = true;
             await mirror.StartAsync(attached.Events.ToEvents());
@@ -65,6 +77,20 @@ public sealed partial class RunMirrors(IGrainFactory grains, LocalRunLogs logs, 
         }
     }
 
+    /// <summary>A node left the cluster for good: the runs mirrored here from it end as interrupted.</summary>
+    public async Task NodeLostAsync(SiloAddress node, string name)
+    {
+        var lost = _mirrors.Values.Where(e => node.Equals(e.Mirror.Node) && !e.Mirror.Log.IsCompleted).ToArray();
+        if (lost.Length > 0)
+        {
+            LogNodeLost(logger, name, lost.Length);
+        }
+        foreach (var entry in lost)
+        {
+            await entry.Mirror.NodeLostAsync(name);
+        }
+    }
+
     /// <summary>The mirror has the whole run: the grain sends it nothing more, and later viewers attach afresh.</summary>
     private void Forget(Entry entry)
     {
@@ -76,6 +102,9 @@ public sealed partial class RunMirrors(IGrainFactory grains, LocalRunLogs logs, 
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mirror of run {RunId} complete at seq {Seq}")]
     private static partial void LogMirrorDone(ILogger logger, string runId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} was lost: {Runs} runs mirrored here from it end as interrupted")]
+    private static partial void LogNodeLost(ILogger logger, string node, int runs);
 
     private sealed record Entry(RunMirror Mirror, IRunMirror Reference);
 }

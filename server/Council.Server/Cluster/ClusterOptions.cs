@@ -39,6 +39,15 @@ public sealed class ClusterOptions
     [Range(0, 65535)]
     public int GatewayPort { get; set; }
 
+    /// <summary>
+    /// On a graceful stop, how long the runs going on this node may finish before they end as interrupted. Default 30
+    /// with the <c>redis</c> provider; a single node (<c>localhost</c>) stops at once unless it is set.
+    /// </summary>
+    [Range(0, 3600)]
+    public int? DrainSeconds { get; set; }
+
+    public int EffectiveDrainSeconds => DrainSeconds ?? (IsRedis ? 30 : 0);
+
     /// <summary>The silo port with the <c>redis</c> provider when none is set.</summary>
     public const int DefaultSiloPort = 11111;
 

@@ -24,6 +24,10 @@ public static class GrainsRegistration
         builder.Services.AddSingleton<RunMirrors>();
         builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.Services.AddSingleton<NodeAvailability>();
+        builder.Services.AddHostedService<RunDrain>();
+        // Room for the drain, then for the silo to stop (its runs' grains deactivate and are stored).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(cluster.EffectiveDrainSeconds + 30));
         if (cluster.IsRedis)
         {
             var redisConfiguration = RedisConnection.Parse(cluster.RedisConnectionString); // missing or malformed: said now

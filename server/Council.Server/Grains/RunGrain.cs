@@ -188,19 +188,22 @@ public sealed partial class RunGrain(
         return Task.FromResult<RelayedEvents?>(RelayedEvents.From(events));
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _deactivating = true;
         if (_plan is not null && _status == RunStatus.Running)
         {
             // The node is stopping: the run ends as interrupted, with every event up to here stored.
-            Guarded(() => EndRun(RunStatus.Failed, RunStore.InterruptedError));
+            await Guarded(() => EndRun(RunStatus.Failed, RunStore.InterruptedError));
         }
         logs.Remove(RunId);
         _ticker?.Dispose();
         _release?.Dispose();
         _storageWatch?.Dispose();
-        return Task.CompletedTask;
+        if (_relay is not null)
+        {
+            await _relay.DeliveredAsync(cancellationToken); // viewers on other nodes get the end too
+        }
     }
 
     /// <summary>Orleans disposes the grain once its activation is gone.</summary>

@@ -13,6 +13,7 @@ internal sealed partial class RunRelay(RunEventLog log, ILogger logger)
     internal const int Attempts = 3;
     private const int MaxBatch = 512;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan PollDelivered = TimeSpan.FromMilliseconds(20);
 
     private readonly List<Target> _targets = [];
 
@@ -35,6 +36,15 @@ internal sealed partial class RunRelay(RunEventLog log, ILogger logger)
                 target.Sending = true;
                 _ = SendAsync(target);
             }
+        }
+    }
+
+    /// <summary>Completes once every mirror has every event (or was dropped), or at <paramref name="cancellationToken"/>.</summary>
+    public async Task DeliveredAsync(CancellationToken cancellationToken)
+    {
+        while (_targets.Any(t => t.Sending || t.SentThrough < log.LastSeq) && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(PollDelivered, CancellationToken.None);
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class ReadinessCheck(
     ModelRouter router,
     IOptions<ClusterOptions> cluster,
     StorageHealth? health = null,
-    RedisConnection? redis = null)
+    NodeAvailability? node = null)
 {
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
@@ -26,7 +26,7 @@ public sealed class ReadinessCheck(
         var storage = health?.UnavailableReason is { } down ? $"storage is unavailable: {down}" : await CheckStorageAsync(cancellationToken);
         var models = router.ListModels().Count;
         var providers = models > 0 ? null : "no provider has models: configure Council:DefaultModels or a provider (and its API key)";
-        var reason = storage ?? redis?.Problem() ?? providers;
+        var reason = storage ?? node?.UnavailableReason ?? providers;
         return new ReadinessReport(
             cluster.Value.NodeName,
             reason is null ? "ready" : "unready",

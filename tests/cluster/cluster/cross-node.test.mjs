@@ -13,7 +13,7 @@ before(async () => {
 });
 after(async () => {
   await Promise.all((nodes ?? []).map((n) => n.stop()));
-  await redis?.stop();
+  await redis?.close();
 });
 
 const slow = (name, tokens = 60) => `sim/${name}?ttft=40&tps=60&tokens=${tokens}`;

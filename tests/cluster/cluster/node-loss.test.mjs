@@ -13,7 +13,7 @@ before(async () => {
 });
 after(async () => {
   await Promise.all((nodes ?? []).map((n) => n.stop('SIGKILL')));
-  await redis?.stop();
+  await redis?.close();
 });
 
 const wire = (events) => events.map(({ receivedAt, ...e }) => e);

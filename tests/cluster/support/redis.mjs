@@ -17,13 +17,38 @@ export function freePort() {
   });
 }
 
-/** @returns {Promise<{ port: number, connectionString: string, stop: () => Promise<void> }>} */
-export async function startRedis() {
+/**
+ * @param {{ persist?: boolean }} [options] persist: keep the data across stop()/start() (an append-only file in the folder)
+ * @returns {Promise<{ port: number, connectionString: string, stop: () => Promise<void>, start: () => Promise<void>, close: () => Promise<void> }>}
+ *   stop/start: the same server down and up again on the same port and data; close: down for good, data removed.
+ */
+export async function startRedis(options = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'council-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--appendonly', options.persist ? 'yes' : 'no', '--appendfsync', 'always'];
+  let running = null;
+  const redis = {
+    port,
+    connectionString: `127.0.0.1:${port}`,
+    async start() { running = await spawnRedis(args); },
+    async stop() {
+      const child = running;
+      running = null;
+      if (child && child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+      await child?.exited;
+    },
+    async close() {
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await redis.start();
+  return redis;
+}
+
+async function spawnRedis(args) {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
@@ -36,13 +61,5 @@ export async function startRedis() {
     child.once('error', (error) => { clearTimeout(timer); reject(error); });
     exited.then((code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code}:\n${output}`)); });
   });
-  return {
-    port,
-    connectionString: `127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { process: child, exited };
 }

@@ -36,6 +36,7 @@ public static class GrainsRegistration
             builder.Services.AddHostedService<RedisStartupCheck>();
             builder.UseOrleans(silo => ConfigureRedisCluster(silo, cluster, redisConfiguration));
             builder.Services.AddHostedService<LostNodes>();
+            builder.Services.AddHostedService<MirrorWatch>();
         }
         else if (string.Equals(cluster.Provider, ClusterProviders.Localhost, StringComparison.OrdinalIgnoreCase))
         {

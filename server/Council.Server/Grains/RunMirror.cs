@@ -7,8 +7,10 @@ namespace Council.Server.Grains;
 /// It starts from the events the grain returned on attach; batches that the grain relays (possibly before that reply
 /// is in) are applied in seq order: a seq already in is skipped, a gap is filled from the grain first.
 /// </summary>
-public sealed partial class RunMirror(string runId, string owner, Func<long, Task<IReadOnlyList<RunEvent>?>> fetchAfter, ILogger logger) : IRunMirror, IDisposable
+public sealed partial class RunMirror(string runId, string owner, Func<long, Task<IReadOnlyList<RunEvent>?>> fetchAfter, ILogger logger,
+    TimeProvider? time = null) : IRunMirror, IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly List<RunEvent> _early = [];
     private bool _started;
@@ -23,8 +25,32 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
     /// <summary>True when the log was closed here because the grain's node was lost.</summary>
     public bool Interrupted { get; private set; }
 
+    /// <summary>When the grain last sent a batch or the log was (re)attached (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long LastHeardAt { get; private set; }
+
+    /// <summary>Time since <see cref="LastHeardAt"/>.</summary>
+    public TimeSpan Silence => _time.GetElapsedTime(LastHeardAt);
+
     /// <summary>Told once the log has its last event.</summary>
     public event Action<RunMirror>? Completed;
+
+    /// <summary>
+    /// Applies the log as the grain has it now (attached again after a silence: the grain may have stopped relaying to
+    /// this mirror after failed calls): what is new is appended, what is here already skipped.
+    /// </summary>
+    public async Task CatchUpAsync(IReadOnlyList<RunEvent> events)
+    {
+        await _turn.WaitAsync();
+        try
+        {
+            LastHeardAt = _time.GetTimestamp();
+            await ApplyAsync(events);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
 
     /// <summary>Takes the events the grain returned on attach, then any batch that came before them.</summary>
     public async Task StartAsync(IReadOnlyList<RunEvent> events)
@@ -32,6 +58,7 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
         await _turn.WaitAsync();
         try
         {
+            LastHeardAt = _time.GetTimestamp();
             _started = true;
             await ApplyAsync(events);
             var early = _early.ToArray();
@@ -46,6 +73,7 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
 
     public async Task Appended(RelayedEvents events)
     {
+        LastHeardAt = _time.GetTimestamp();
         var batch = events.ToEvents();
         await _turn.WaitAsync();
         try

@@ -14,9 +14,16 @@ public sealed partial class RunMirrors(
     LocalRunLogs logs,
     ILocalSiloDetails silo,
     IOptions<CouncilOptions> options,
+    TimeProvider time,
     ILogger<RunMirrors> logger)
 {
     private static readonly TimeSpan ForgetAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A live run sends at least a heartbeat a second; a mirror that heard nothing for this long attaches again, so
+    /// a grain that gave up on it after failed calls (or a lost last batch) does not leave its viewers waiting.
+    /// </summary>
+    internal static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, Entry> _mirrors = new(StringComparer.Ordinal);
 
@@ -34,7 +41,7 @@ public sealed partial class RunMirrors(
             return new AttachedLog(existing.Mirror.Log, status, existing.Mirror.Log.LastSeq);
         }
         var grain = grains.GetGrain<IRunGrain>(runId);
-        var mirror = new RunMirror(runId, user, async afterSeq => (await grain.EventsAfter(user, afterSeq))?.ToEvents(), logger);
+        var mirror = new RunMirror(runId, user, async afterSeq => (await grain.EventsAfter(user, afterSeq))?.ToEvents(), logger, time);
         // Made before the call: the grain may relay a batch before its reply is in (the mirror keeps it for later).
         var reference = grains.CreateObjectReference<IRunMirror>(mirror);
         var kept = false;
@@ -59,7 +66,7 @@ public sealed partial class RunMirrors(
             var entry = new Entry(mirror, reference);
             // After the call that brought the last event has answered, so the grain sees it delivered; a run whose
             // node was lost is kept as long as a finished run's grain would be, to answer resume_run as interrupted.
-            mirror.Completed += _ => Task.Delay(mirror.Interrupted ? TimeSpan.FromSeconds(options.Value.FinishedRunIdleSeconds) : ForgetAfter)
+            mirror.Completed += _ => Task.Delay(mirror.Interrupted ? TimeSpan.FromSeconds(options.Value.FinishedRunIdleSeconds) : ForgetAfter, time)
                 .ContinueWith(_ => Forget(entry), TaskScheduler.Default);
             mirror.Node = attached.Node;
             _mirrors[runId] = entry;
@@ -74,6 +81,48 @@ public sealed partial class RunMirrors(
                 grains.DeleteObjectReference<IRunMirror>(reference);
                 mirror.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Attaches the live mirrors that heard nothing for <see cref="SilentAfter"/> again, catching up on what they
+    /// missed; each on its own (a call to a node that hangs holds up no other mirror), one attempt at a time.
+    /// </summary>
+    public void CatchUpSilent()
+    {
+        foreach (var entry in _mirrors.Values)
+        {
+            if (!entry.Mirror.Log.IsCompleted && entry.Mirror.Silence >= SilentAfter && Interlocked.Exchange(ref entry.CatchingUp, 1) == 0)
+            {
+                _ = CatchUpAsync(entry);
+            }
+        }
+    }
+
+    private async Task CatchUpAsync(Entry entry)
+    {
+        var mirror = entry.Mirror;
+        try
+        {
+            var attached = await grains.GetGrain<IRunGrain>(mirror.Log.RunId)
+                .AttachFrom(mirror.Owner, new RunViewerNode(silo.SiloAddress, entry.Reference));
+            if (attached.Events is { } events)
+            {
+                LogCaughtUp(logger, mirror.Log.RunId, mirror.Log.LastSeq, attached.LastSeq);
+                await mirror.CatchUpAsync(events.ToEvents());
+            }
+            else if (attached.Known)
+            {
+                logs.Collect(attached.Handoff); // its grain came back here (its node went away): not this mirror's log
+            }
+        }
+        catch (Exception ex)
+        {
+            LogCatchUpFailed(logger, ex, mirror.Log.RunId); // its node may be going: membership will say
+        }
+        finally
+        {
+            Volatile.Write(ref entry.CatchingUp, 0);
         }
     }
 
@@ -103,8 +152,22 @@ public sealed partial class RunMirrors(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mirror of run {RunId} complete at seq {Seq}")]
     private static partial void LogMirrorDone(ILogger logger, string runId, long seq);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of run {RunId} heard nothing for a while at seq {Seq}; attached again (the grain is at {LastSeq})")]
+    private static partial void LogCaughtUp(ILogger logger, string runId, long seq, long lastSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirror of run {RunId} could not attach again")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception, string runId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} was lost: {Runs} runs mirrored here from it end as interrupted")]
     private static partial void LogNodeLost(ILogger logger, string node, int runs);
 
-    private sealed record Entry(RunMirror Mirror, IRunMirror Reference);
+    private sealed class Entry(RunMirror mirror, IRunMirror reference)
+    {
+        /// <summary>1 while an attach again is in flight.</summary>
+        public int CatchingUp;
+
+        public RunMirror Mirror { get; } = mirror;
+
+        public IRunMirror Reference { get; } = reference;
+    }
 }

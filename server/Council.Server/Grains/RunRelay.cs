@@ -22,7 +22,11 @@ internal sealed partial class RunRelay(RunEventLog log, ILogger logger)
     /// <summary>Relays the events after <paramref name="sentThrough"/> to <paramref name="mirror"/>.</summary>
     public void Add(IRunMirror mirror, long sentThrough)
     {
-        _targets.Add(new Target(mirror) { SentThrough = sentThrough });
+        // A mirror that attaches again (it heard nothing for a while) and is still here keeps its place and cursor.
+        if (!_targets.Any(t => t.Mirror.Equals(mirror)))
+        {
+            _targets.Add(new Target(mirror) { SentThrough = sentThrough });
+        }
         Wake();
     }
 

@@ -97,4 +97,20 @@ public class RunMirrorTests
         mirror.Log.IsCompletedThrough(4).ShouldBeTrue();
         completed.ShouldBe(1);
     }
+
+    [Test]
+    public async Task CatchUp_WithTheGrainsWholeLog_AppendsOnlyWhatWasMissed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var mirror = new RunMirror("r", "alice", _ => throw new InvalidOperationException("no gap expected"), NullLogger.Instance, time);
+        await mirror.StartAsync(Tokens(1, 3));
+        time.Advance(TimeSpan.FromSeconds(6));
+        mirror.Silence.ShouldBe(TimeSpan.FromSeconds(6));
+
+        await mirror.CatchUpAsync([.. Tokens(1, 5), End(6)]);
+
+        mirror.Log.Snapshot().Select(e => e.Seq).ShouldBe([1L, 2L, 3L, 4L, 5L, 6L]);
+        mirror.Log.IsCompleted.ShouldBeTrue();
+        mirror.Silence.ShouldBe(TimeSpan.Zero);
+    }
 }

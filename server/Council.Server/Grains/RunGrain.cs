@@ -127,24 +127,16 @@ public sealed partial class RunGrain(
 
     public async Task<RunAttachment> Attach(string user)
     {
-        if (_log is null)
+        if (!await KnownTo(user))
         {
-            await LoadStoredAsync();
-        }
-        if (_log is null || _owner != user)
-        {
-            if (_log is null)
-            {
-                DeactivateOnIdle();
-            }
             return RunAttachment.None;
         }
-        logs.Register(_log, _owner, running: _status == RunStatus.Running);
+        logs.Register(_log!, _owner!, running: _status == RunStatus.Running);
         if (_status != RunStatus.Running)
         {
             ReleaseLater(); // counted from the last viewer's arrival
         }
-        return new RunAttachment(true, _status, _log.LastSeq, logs.HandOver(_log));
+        return new RunAttachment(true, _status, _log!.LastSeq, logs.HandOver(_log));
     }
 
     public async Task<RunAttachment> AttachFrom(string user, RunViewerNode viewer)
@@ -153,27 +145,34 @@ public sealed partial class RunGrain(
         {
             return await Attach(user);
         }
-        if (_log is null)
+        if (!await KnownTo(user))
         {
-            await LoadStoredAsync();
-        }
-        if (_log is null || _owner != user)
-        {
-            if (_log is null)
-            {
-                DeactivateOnIdle();
-            }
             return RunAttachment.None;
         }
         if (_status == RunStatus.Running)
         {
-            (_relay ??= new RunRelay(_log, logger)).Add(viewer.Mirror, _log.LastSeq);
+            (_relay ??= new RunRelay(_log!, logger)).Add(viewer.Mirror, _log!.LastSeq);
         }
         else
         {
             ReleaseLater();
         }
-        return new RunAttachment(true, _status, _log.LastSeq, Events: RelayedEvents.From(_log.Snapshot()), Node: GrainContext.Address.SiloAddress);
+        return new RunAttachment(true, _status, _log!.LastSeq, Events: RelayedEvents.From(_log.Snapshot()), Node: GrainContext.Address.SiloAddress);
+    }
+
+    /// <summary>Whether this is a run of <paramref name="user"/>: the live one, or a stored one (loaded for replay).</summary>
+    private async Task<bool> KnownTo(string user)
+    {
+        if (_log is null)
+        {
+            await LoadStoredAsync();
+        }
+        if (_log is null)
+        {
+            DeactivateOnIdle();
+            return false;
+        }
+        return _owner == user;
     }
 
     public Task<RelayedEvents?> EventsAfter(string user, long afterSeq)

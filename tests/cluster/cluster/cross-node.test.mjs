@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, textOf } from '../../node/support/council.mjs';
-import { startRedis } from '../support/redis.mjs';
-import { startNodes } from '../support/nodes.mjs';
+import { useCluster } from '../support/cluster.mjs';
 
 // Three server processes on one Redis: runs started on one node, watched and steered from the others.
-let redis;
-let nodes;
-before(async () => {
-  redis = await startRedis();
-  nodes = await startNodes(redis, ['node-a', 'node-b', 'node-c']);
-});
-after(async () => {
-  await Promise.all((nodes ?? []).map((n) => n.stop()));
-  await redis?.close();
-});
+const cluster = useCluster(['node-a', 'node-b', 'node-c']);
 
 const slow = (name, tokens = 60) => `sim/${name}?ttft=40&tps=60&tokens=${tokens}`;
 const chairman = 'sim/chair?ttft=20&tps=200&tokens=30';
@@ -27,7 +17,7 @@ function assertContiguous(events, from = 1, label = '') {
 }
 
 test('each node names itself in /readyz and /api/stats', async () => {
-  for (const node of nodes) {
+  for (const node of cluster.nodes) {
     const ready = await (await fetch(`${node.url}/readyz`)).json();
     assert.equal(ready.status, 'ready');
     assert.equal(ready.node, node.name);
@@ -37,14 +27,14 @@ test('each node names itself in /readyz and /api/stats', async () => {
 });
 
 test('a run started on A, watched from B, a model cancelled from C: every viewer has the events A has, as stored', async () => {
-  const [a, b] = nodes;
+  const [a, b] = cluster.nodes;
   const starter = await connect(a.hubUrl);
   const watcher = await connect(b.hubUrl);
   const lateWatcher = await connect(b.hubUrl);
-  const canceller = await connect(nodes[2].hubUrl);
+  const canceller = await connect(cluster.nodes[2].hubUrl);
   try {
     const models = [slow('one'), slow('two'), slow('three', 400)];
-    const { runId } = await starter.invoke('start_run', { prompt: 'Across nodes', models, chairman });
+    const { runId } = await starter.invoke('start_run', { prompt: 'Across cluster.nodes', models, chairman });
     await starter.waitFor((e) => e.runId === runId && e.type === 'token');
     const resumed = await watcher.invoke('resume_run', { runId, afterSeq: 0 });
     assert.equal(resumed.status, 'running');
@@ -84,9 +74,9 @@ test('a run started on A, watched from B, a model cancelled from C: every viewer
 });
 
 test('runs start on every node, and cancel_run from another node ends them for every viewer', async () => {
-  const viewers = await Promise.all(nodes.map((n) => connect(n.hubUrl)));
+  const viewers = await Promise.all(cluster.nodes.map((n) => connect(n.hubUrl)));
   try {
-    for (let i = 0; i < nodes.length; i++) {
+    for (let i = 0; i < cluster.nodes.length; i++) {
       const [starter, watcher, canceller] = [viewers[i], viewers[(i + 1) % 3], viewers[(i + 2) % 3]];
       const { runId } = await starter.invoke('start_run', { prompt: `Cancel from afar ${i}`, models: [slow('long', 2000)], chairman });
       await starter.waitFor((e) => e.runId === runId && e.type === 'token');
@@ -103,7 +93,7 @@ test('runs start on every node, and cancel_run from another node ends them for e
 
 test('30 runs at once, each started on one node and watched from the two others: 0 lost, 0 duplicated', async () => {
   // A connection per viewer of each run (the hub limits calls per connection per second).
-  const viewers = await Promise.all(Array.from({ length: 30 }, (_, i) => Promise.all([0, 1, 2].map((k) => connect(nodes[(i + k) % 3].hubUrl)))));
+  const viewers = await Promise.all(Array.from({ length: 30 }, (_, i) => Promise.all([0, 1, 2].map((k) => connect(cluster.nodes[(i + k) % 3].hubUrl)))));
   try {
     await Promise.all(viewers.map(async ([starter, ...others], i) => {
       const { runId } = await starter.invoke('start_run', {

@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../node/support/council.mjs';
-import { startRedis } from '../support/redis.mjs';
-import { startNodes } from '../support/nodes.mjs';
+import { useCluster } from '../support/cluster.mjs';
 
 // A graceful stop (SIGTERM) of the node running two runs, with Council:Cluster:DrainSeconds=3.
-let redis;
-let nodes;
-before(async () => {
-  redis = await startRedis();
-  nodes = await startNodes(redis, ['node-a', 'node-b'], { Council__Cluster__DrainSeconds: '3' });
-});
-after(async () => {
-  await Promise.all((nodes ?? []).map((n) => n.stop('SIGKILL')));
-  await redis?.close();
-});
+const cluster = useCluster(['node-a', 'node-b'], { env: { Council__Cluster__DrainSeconds: '3' } });
 
 async function until(check, what, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
@@ -26,7 +16,7 @@ async function until(check, what, timeoutMs = 10000) {
 }
 
 test('SIGTERM: no new runs on the stopping node, its runs finish within the drain, what is left ends interrupted', async () => {
-  const [a, b] = nodes;
+  const [a, b] = cluster.nodes;
   const starter = await connect(a.hubUrl);
   const watcher = await connect(b.hubUrl);
   try {

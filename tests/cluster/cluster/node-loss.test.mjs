@@ -1,25 +1,15 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, textOf } from '../../node/support/council.mjs';
-import { startRedis } from '../support/redis.mjs';
-import { startNodes } from '../support/nodes.mjs';
+import { useCluster } from '../support/cluster.mjs';
 
 // Three nodes; the one holding a run's grain is killed (SIGKILL) mid-run.
-let redis;
-let nodes;
-before(async () => {
-  redis = await startRedis();
-  nodes = await startNodes(redis, ['node-a', 'node-b', 'node-c']);
-});
-after(async () => {
-  await Promise.all((nodes ?? []).map((n) => n.stop('SIGKILL')));
-  await redis?.close();
-});
+const cluster = useCluster(['node-a', 'node-b', 'node-c']);
 
 const wire = (events) => events.map(({ receivedAt, ...e }) => e);
 
 test('kill -9 of the grain\'s node: viewers on the other nodes get the run ended as interrupted, and new runs start there', async () => {
-  const [a, b, c] = nodes;
+  const [a, b, c] = cluster.nodes;
   const starter = await connect(a.hubUrl);
   const viewers = [await connect(b.hubUrl), await connect(c.hubUrl)];
   try {

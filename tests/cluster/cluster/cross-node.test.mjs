@@ -34,7 +34,7 @@ test('a run started on A, watched from B, a model cancelled from C: every viewer
   const canceller = await connect(cluster.nodes[2].hubUrl);
   try {
     const models = [slow('one'), slow('two'), slow('three', 400)];
-    const { runId } = await starter.invoke('start_run', { prompt: 'Across cluster.nodes', models, chairman });
+    const { runId } = await starter.invoke('start_run', { prompt: 'Across nodes', models, chairman });
     await starter.waitFor((e) => e.runId === runId && e.type === 'token');
     const resumed = await watcher.invoke('resume_run', { runId, afterSeq: 0 });
     assert.equal(resumed.status, 'running');

@@ -14,6 +14,7 @@ public sealed partial class RunMirrors(
     LocalRunLogs logs,
     ILocalSiloDetails silo,
     IOptions<CouncilOptions> options,
+    IOptions<Cluster.ClusterOptions> cluster,
     TimeProvider time,
     ILogger<RunMirrors> logger)
 {
@@ -41,6 +42,12 @@ public sealed partial class RunMirrors(
             return new AttachedLog(existing.Mirror.Log, status, existing.Mirror.Log.LastSeq);
         }
         var grain = grains.GetGrain<IRunGrain>(runId);
+        if (!cluster.Value.IsRedis)
+        {
+            // One node: every grain is here.
+            var local = await grain.Attach(user);
+            return local.Known && logs.Collect(local.Handoff) is { } own ? new AttachedLog(own, local.Status, local.LastSeq) : null;
+        }
         var mirror = new RunMirror(runId, user, async afterSeq => (await grain.EventsAfter(user, afterSeq))?.ToEvents(), logger, time);
         // Made before the call: the grain may relay a batch before its reply is in (the mirror keeps it for later).
         var reference = grains.CreateObjectReference<IRunMirror>(mirror);

@@ -95,7 +95,7 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
     /// The grain's node is gone: the run ends here as interrupted (what its models had streamed is kept, the calls still
     /// going end cancelled, then <c>run_complete</c> failed saying so), for every viewer on this node.
     /// </summary>
-    public async Task NodeLostAsync(string nodeName)
+    public async Task NodeLostAsync(string? nodeName)
     {
         await _turn.WaitAsync();
         try
@@ -105,7 +105,8 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
                 return;
             }
             Interrupted = true;
-            var error = $"Interrupted: the node running this run ({nodeName}) was lost. Completed outputs are kept; run it again.";
+            var node = nodeName is null ? "the node running this run" : $"the node running this run ({nodeName})";
+            var error = $"Interrupted: {node} was lost. Completed outputs are kept; run it again.";
             foreach (var runEvent in Storage.InterruptedRun.Closing(Log.RunId, Log.Snapshot(), error))
             {
                 Append(runEvent);

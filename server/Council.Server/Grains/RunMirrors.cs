@@ -118,9 +118,12 @@ public sealed partial class RunMirrors(
                 LogCaughtUp(logger, mirror.Log.RunId, mirror.Log.LastSeq, attached.LastSeq);
                 await mirror.CatchUpAsync(events.ToEvents());
             }
-            else if (attached.Known)
+            else
             {
-                logs.Collect(attached.Handoff); // its grain came back here (its node went away): not this mirror's log
+                // The run is unknown to its grain now, or its grain came back on this node: its node went away (say, while
+                // this mirror was attaching, before membership was told). The run ends here as interrupted.
+                logs.Collect(attached.Handoff);
+                await mirror.NodeLostAsync(null);
             }
         }
         catch (Exception ex)

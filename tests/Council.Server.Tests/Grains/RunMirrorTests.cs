@@ -113,4 +113,24 @@ public class RunMirrorTests
         mirror.Log.IsCompleted.ShouldBeTrue();
         mirror.Silence.ShouldBe(TimeSpan.Zero);
     }
+
+    [Test]
+    public async Task NodeLost_EndsTheRunInterrupted_CallsStillGoingCancelledWithTheirText()
+    {
+        using var mirror = Mirror();
+        await mirror.StartAsync([new ModelStartEvent("r", 1, 0, "done"), new ModelStartEvent("r", 2, 0, "going"), new TokenEvent("r", 3, 0, "going", "half "),
+            new ModelCompleteEvent("r", 4, 0, "done", ModelStatus.Ok, "all", null, null, 10, null), new TokenEvent("r", 5, 0, "going", "way")]);
+
+        await mirror.NodeLostAsync("node-a");
+        await mirror.NodeLostAsync("node-a");
+
+        var events = mirror.Log.Snapshot();
+        events.Select(e => e.Seq).ShouldBe([1L, 2L, 3L, 4L, 5L, 6L, 7L]);
+        var cut = events[5].ShouldBeOfType<ModelCompleteEvent>();
+        (cut.Model, cut.Status, cut.Text).ShouldBe(("going", ModelStatus.Cancelled, "half way"));
+        var end = events[6].ShouldBeOfType<RunCompleteEvent>();
+        end.Status.ShouldBe(RunStatus.Failed);
+        end.Error.ShouldBe("Interrupted: the node running this run (node-a) was lost. Completed outputs are kept; run it again.");
+        mirror.Interrupted.ShouldBeTrue();
+    }
 }

@@ -10,47 +10,47 @@ using Council.Server.Search;
 using Council.Server.Telemetry;
 using Council.Server.WebClient;
 
+var builder = WebApplication.CreateBuilder(args);
+
 try
 {
-    return Serve(args);
+    builder.AddCouncilCore();
+}
+catch (StartupException ex)
+{
+    return ex.Report(); // a cluster setting that cannot work: its message names it
+}
+builder.AddCouncilProviders();
+builder.AddCouncilSearch();
+builder.AddCouncilHub();
+builder.AddCouncilChatCompletions();
+builder.AddCouncilAuth();
+builder.AddCouncilTelemetry();
+builder.AddCouncilConnectionLimits();
+
+var app = builder.Build();
+
+if (!app.EnsureSafeBinding())
+{
+    return 1; // None mode asked to listen beyond loopback: said why, and does not start.
+}
+app.UseCouncilConnectionLimits();
+app.UseCouncilAuth();
+app.MapCouncilWebClient();
+app.MapCouncilHub();
+app.MapCouncilChatCompletions();
+app.MapCouncilConversations();
+app.MapCouncilOperations();
+
+try
+{
+    app.Run();
 }
 catch (Exception ex) when (StartupException.Find(ex) is { } startup)
 {
-    // A setting that cannot work (say, Redis unreachable): its message names the setting; no stack trace.
-    Console.Error.WriteLine($"Council cannot start: {startup.Message}");
-    return 1;
+    return startup.Report(); // say, Redis unreachable at start
 }
-
-static int Serve(string[] args)
-{
-    var builder = WebApplication.CreateBuilder(args);
-
-    builder.AddCouncilCore();
-    builder.AddCouncilProviders();
-    builder.AddCouncilSearch();
-    builder.AddCouncilHub();
-    builder.AddCouncilChatCompletions();
-    builder.AddCouncilAuth();
-    builder.AddCouncilTelemetry();
-    builder.AddCouncilConnectionLimits();
-
-    var app = builder.Build();
-
-    if (!app.EnsureSafeBinding())
-    {
-        return 1; // None mode asked to listen beyond loopback: said why, and does not start.
-    }
-    app.UseCouncilConnectionLimits();
-    app.UseCouncilAuth();
-    app.MapCouncilWebClient();
-    app.MapCouncilHub();
-    app.MapCouncilChatCompletions();
-    app.MapCouncilConversations();
-    app.MapCouncilOperations();
-
-    app.Run();
-    return Environment.ExitCode;
-}
+return Environment.ExitCode;
 
 /// <summary>The entry point, visible to tests that host the app.</summary>
 public partial class Program;

@@ -6,6 +6,13 @@ namespace Council.Server.Cluster;
 /// </summary>
 public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner)
 {
+    /// <summary>Says why the server does not start (one line, no stack trace); returns the exit code, 1.</summary>
+    public int Report()
+    {
+        Console.Error.WriteLine($"Council cannot start: {Message}");
+        return 1;
+    }
+
     /// <summary>The first <see cref="StartupException"/> in <paramref name="exception"/> or its inner exceptions.</summary>
     public static StartupException? Find(Exception? exception)
     {

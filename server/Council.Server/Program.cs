@@ -1,5 +1,6 @@
 using Council.Server;
 using Council.Server.Auth;
+using Council.Server.Cluster;
 using Council.Server.ChatCompletions;
 using Council.Server.Conversations;
 using Council.Server.Hub;
@@ -12,7 +13,14 @@ using Council.Server.WebClient;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddCouncilCore();
+try
+{
+    builder.AddCouncilCore();
+}
+catch (StartupException ex)
+{
+    return ex.Report(); // a cluster setting that cannot work: its message names it
+}
 builder.AddCouncilLeaderboard();
 builder.AddCouncilProviders();
 builder.AddCouncilSearch();
@@ -37,7 +45,14 @@ app.MapCouncilConversations();
 app.MapCouncilLeaderboard();
 app.MapCouncilOperations();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Exception ex) when (StartupException.Find(ex) is { } startup)
+{
+    return startup.Report(); // say, Redis unreachable at start
+}
 return Environment.ExitCode;
 
 /// <summary>The entry point, visible to tests that host the app.</summary>

@@ -1,11 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
+using Council.Server.Cluster;
+using Orleans.Clustering.Redis;
+using Orleans.Configuration;
+using ClusterOptions = Council.Server.Cluster.ClusterOptions;
 
 namespace Council.Server.Grains;
 
 /// <summary>
 /// Registers the run grains and the Orleans silo that hosts them: by default one silo inside the server
-/// (localhost clustering), so <c>npm start</c> needs no other service.
+/// (localhost clustering), so <c>npm start</c> needs nothing else; with <c>Council:Cluster:Provider=redis</c> one
+/// node of a cluster whose membership is kept in Redis.
 /// </summary>
 public static class GrainsRegistration
 {
@@ -16,12 +21,70 @@ public static class GrainsRegistration
     {
         builder.Services.AddSingleton<LocalRunLogs>();
         builder.Services.AddSingleton<RunObservers>();
-        var siloPort = builder.Configuration.GetValue<int?>(SiloPortKey) is { } port and > 0 ? port : FreeLoopbackPort();
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: "council", clusterId: "council"));
+        builder.Services.AddSingleton<RunMirrors>();
+        builder.Services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.Services.AddSingleton<NodeAvailability>();
+        builder.Services.AddHostedService<RunDrain>();
+        // Room for the drain, then for the silo to stop (its runs' grains deactivate and are stored).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(cluster.EffectiveDrainSeconds + 30));
+        if (cluster.IsRedis)
+        {
+            var redisConfiguration = RedisConnection.Parse(cluster.RedisConnectionString); // missing or malformed: said now
+            // Before the silo: hosted services start in order, and this one fails the start with the setting's name.
+            builder.Services.AddSingleton<RedisConnection>();
+            builder.Services.AddHostedService<RedisStartupCheck>();
+            builder.UseOrleans(silo => ConfigureRedisCluster(silo, cluster, redisConfiguration));
+            builder.Services.AddHostedService<LostNodes>();
+            builder.Services.AddHostedService<MirrorWatch>();
+        }
+        else if (string.Equals(cluster.Provider, ClusterProviders.Localhost, StringComparison.OrdinalIgnoreCase))
+        {
+            var siloPort = cluster.SiloPort is > 0 and var port ? port : FreeLoopbackPort();
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: "council", clusterId: cluster.ClusterId));
+        }
+        else
+        {
+            throw new StartupException($"Council:Cluster:Provider is '{cluster.Provider}': use localhost (one node) or redis.");
+        }
         // Orleans narrates its own start and stop at Information; Council's log keeps to what users act on.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         return builder;
+    }
+
+    private static void ConfigureRedisCluster(ISiloBuilder silo, ClusterOptions cluster, StackExchange.Redis.ConfigurationOptions redisConfiguration)
+    {
+        if (!IPAddress.TryParse(cluster.AdvertisedAddress, out var advertised))
+        {
+            throw new StartupException($"Council:Cluster:AdvertisedAddress '{cluster.AdvertisedAddress}' is not an IP address.");
+        }
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ServiceId, o.ClusterId) = ("council", cluster.ClusterId));
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = advertised;
+            o.SiloPort = cluster.SiloPort is > 0 and var port ? port : ClusterOptions.DefaultSiloPort;
+            o.GatewayPort = cluster.GatewayPort;
+        });
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster.NodeName);
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            // A node that stops answering is declared dead within about 5 s (3 missed probes of 1 s, then 2 votes)
+            // instead of Orleans' default of about half a minute, so its runs end as interrupted soon; a node under
+            // load gets longer probe timeouts (Orleans extends them while the local silo is degraded).
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 3;
+            o.NumVotesForDeathDeclaration = 2;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        });
+        silo.UseRedisClustering(_ => { });
+        // The membership table shares the node's one connection, made (or refused, with the setting's name) at start.
+        silo.Services.AddOptions<RedisClusteringOptions>().Configure<RedisConnection>((o, redis) =>
+        {
+            o.ConfigurationOptions = redisConfiguration;
+            o.CreateMultiplexer = async _ => (await redis.GetAsync(), true);
+        });
     }
 
     /// <summary>

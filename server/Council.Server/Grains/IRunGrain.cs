@@ -23,6 +23,17 @@ public interface IRunGrain : IGrainWithStringKey
     /// <see cref="RunAttachment.Known"/> is false for an unknown run.
     /// </summary>
     Task<RunAttachment> Attach(string user);
+
+    /// <summary>
+    /// <see cref="Attach"/> for a node that may not be the grain's: on the grain's node the log is handed over as
+    /// there; on another, the attachment carries every event so far and later ones go to <paramref name="viewer"/>'s
+    /// mirror in batches until the run ends.
+    /// </summary>
+    Task<RunAttachment> AttachFrom(string user, RunViewerNode viewer);
+
+    /// <summary>The events after <paramref name="afterSeq"/> (a mirror repairing a gap); null for an unknown run.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<RelayedEvents?> EventsAfter(string user, long afterSeq);
 }
 
 /// <summary>How a run took a command.</summary>
@@ -40,14 +51,17 @@ public enum RunReply
 /// <summary>
 /// What <see cref="IRunGrain.Attach"/> tells: whether the run exists, its status and its newest seq, and the
 /// ticket under which its log waits in this node's <see cref="LocalRunLogs"/> (so a grain that deactivates right
-/// after, a finished run with no idle time, cannot take the log away from the caller).
+/// after, a finished run with no idle time, cannot take the log away from the caller). For a node that is not the
+/// grain's, <see cref="Events"/> holds the log so far instead of a ticket, and <see cref="Node"/> says where the grain is.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RunAttachment(
     [property: Id(0)] bool Known,
     [property: Id(1)] RunStatus Status,
     [property: Id(2)] long LastSeq,
-    [property: Id(3)] long Handoff = 0)
+    [property: Id(3)] long Handoff = 0,
+    [property: Id(4)] RelayedEvents? Events = null,
+    [property: Id(5)] SiloAddress? Node = null)
 {
     public static readonly RunAttachment None = new(false, default, 0);
 }

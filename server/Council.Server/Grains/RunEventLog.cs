@@ -116,6 +116,16 @@ public sealed class RunEventLog(string runId)
         }
     }
 
+    /// <summary>Copies up to <paramref name="max"/> events after <paramref name="afterSeq"/> into <paramref name="into"/>, without waiting.</summary>
+    public void CopyAfter(long afterSeq, List<RunEvent> into, int max)
+    {
+        lock (_lock)
+        {
+            var start = (int)Math.Clamp(afterSeq, 0, _events.Count);
+            into.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events).Slice(start, Math.Min(_events.Count - start, max)));
+        }
+    }
+
     /// <summary>
     /// Completes the task that readers waiting for the next append hold, without appending: a reader that is being
     /// cancelled gets out of its wait this way (the others just read nothing new and wait again).

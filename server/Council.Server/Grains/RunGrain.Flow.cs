@@ -382,6 +382,7 @@ public sealed partial class RunGrain
         store.Append(runEvent);
         _lastEventAt = time.GetTimestamp();
         observers.EventAppended(Plan, runEvent);
+        _relay?.Wake();
         return runEvent;
     }
 }

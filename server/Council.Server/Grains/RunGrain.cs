@@ -38,6 +38,7 @@ public sealed partial class RunGrain(
     private readonly CancellationTokenSource _searchCancellation = new();
     private RunPlan? _plan;
     private RunEventLog? _log;
+    private RunRelay? _relay;
     private RunEvents? _events;
     private string? _owner;
     private IReadOnlyList<SearchResult>? _sources;
@@ -126,39 +127,82 @@ public sealed partial class RunGrain(
 
     public async Task<RunAttachment> Attach(string user)
     {
-        if (_log is null)
+        if (!await KnownTo(user))
         {
-            await LoadStoredAsync();
-        }
-        if (_log is null || _owner != user)
-        {
-            if (_log is null)
-            {
-                DeactivateOnIdle();
-            }
             return RunAttachment.None;
         }
-        logs.Register(_log, _owner, running: _status == RunStatus.Running);
+        logs.Register(_log!, _owner!, running: _status == RunStatus.Running);
         if (_status != RunStatus.Running)
         {
             ReleaseLater(); // counted from the last viewer's arrival
         }
-        return new RunAttachment(true, _status, _log.LastSeq, logs.HandOver(_log));
+        return new RunAttachment(true, _status, _log!.LastSeq, logs.HandOver(_log));
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public async Task<RunAttachment> AttachFrom(string user, RunViewerNode viewer)
+    {
+        if (viewer.Silo.Equals(GrainContext.Address.SiloAddress))
+        {
+            return await Attach(user);
+        }
+        if (!await KnownTo(user))
+        {
+            return RunAttachment.None;
+        }
+        if (_status == RunStatus.Running)
+        {
+            (_relay ??= new RunRelay(_log!, logger)).Add(viewer.Mirror, _log!.LastSeq);
+        }
+        else
+        {
+            ReleaseLater();
+        }
+        return new RunAttachment(true, _status, _log!.LastSeq, Events: RelayedEvents.From(_log.Snapshot()), Node: GrainContext.Address.SiloAddress);
+    }
+
+    /// <summary>Whether this is a run of <paramref name="user"/>: the live one, or a stored one (loaded for replay).</summary>
+    private async Task<bool> KnownTo(string user)
+    {
+        if (_log is null)
+        {
+            await LoadStoredAsync();
+        }
+        if (_log is null)
+        {
+            DeactivateOnIdle();
+            return false;
+        }
+        return _owner == user;
+    }
+
+    public Task<RelayedEvents?> EventsAfter(string user, long afterSeq)
+    {
+        // Interleaved with the run's own turns (it only reads); a mirror asks only while its run is live here.
+        if (_log is null || _owner != user)
+        {
+            return Task.FromResult<RelayedEvents?>(null);
+        }
+        var events = new List<RunEvent>();
+        _log.CopyAfter(afterSeq, events, int.MaxValue);
+        return Task.FromResult<RelayedEvents?>(RelayedEvents.From(events));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _deactivating = true;
         if (_plan is not null && _status == RunStatus.Running)
         {
             // The node is stopping: the run ends as interrupted, with every event up to here stored.
-            Guarded(() => EndRun(RunStatus.Failed, RunStore.InterruptedError));
+            await Guarded(() => EndRun(RunStatus.Failed, RunStore.InterruptedError));
         }
         logs.Remove(RunId);
         _ticker?.Dispose();
         _release?.Dispose();
         _storageWatch?.Dispose();
-        return Task.CompletedTask;
+        if (_relay is not null)
+        {
+            await _relay.DeliveredAsync(cancellationToken); // viewers on other nodes get the end too
+        }
     }
 
     /// <summary>Orleans disposes the grain once its activation is gone.</summary>

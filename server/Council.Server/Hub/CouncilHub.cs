@@ -18,6 +18,7 @@ public sealed class CouncilHub(
     RunPlanner planner,
     IGrainFactory grains,
     LocalRunLogs logs,
+    RunMirrors mirrors,
     RunSubscriptions subscriptions,
     ModelRouter router,
     WorkflowCatalog workflows) : Hub<ICouncilClient>, ICouncilHub
@@ -62,14 +63,11 @@ public sealed class CouncilHub(
         {
             throw new InvalidRunRequestException("afterSeq must be 0 or the last seq you received.");
         }
-        var attached = await Run(request.RunId).Attach(User);
-        if (!attached.Known)
-        {
-            throw UnknownRun(request.RunId);
-        }
-        var log = logs.Collect(attached.Handoff) ?? throw new InvalidOperationException($"Run {request.RunId} is not on this node.");
-        subscriptions.Subscribe(Context, log, request.AfterSeq);
-        return new ResumeRunResult(log.RunId, attached.LastSeq, attached.Status);
+        Run(request.RunId); // an empty id is refused like an unknown one
+        // The run's log on this node: its grain's own, or this node's mirror of it when the grain is on another node.
+        var attached = await mirrors.AttachAsync(request.RunId!, User) ?? throw UnknownRun(request.RunId);
+        subscriptions.Subscribe(Context, attached.Log, request.AfterSeq);
+        return new ResumeRunResult(attached.Log.RunId, attached.LastSeq, attached.Status);
     }
 
     [HubMethodName(HubMethodNames.ListModels)]

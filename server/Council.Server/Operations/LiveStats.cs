@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Diagnostics.Metrics;
 using Council.Contracts.Messages;
+using Council.Server.Cluster;
+using Microsoft.Extensions.Options;
 
 namespace Council.Server.Operations;
 
@@ -19,6 +21,7 @@ public sealed class LiveStats : IHostedService, IDisposable
     private static readonly TimeSpan ClockPeriod = TimeSpan.FromMilliseconds(100);
 
     private readonly TimeProvider _time;
+    private readonly string _node;
     private readonly ConnectionCounter _connections;
     private readonly long _startedAt;
     private readonly RollingHistogram _ttft;
@@ -33,9 +36,10 @@ public sealed class LiveStats : IHostedService, IDisposable
     private long _coarseNow;
     private ITimer? _clock;
 
-    public LiveStats(TimeProvider time, IMeterFactory meters)
+    public LiveStats(TimeProvider time, IMeterFactory meters, IOptions<ClusterOptions>? cluster = null)
     {
         _time = time;
+        _node = cluster?.Value.NodeName ?? Environment.MachineName;
         _connections = new ConnectionCounter(meters);
         _startedAt = time.GetTimestamp();
         _coarseNow = _startedAt;
@@ -107,6 +111,7 @@ public sealed class LiveStats : IHostedService, IDisposable
         var runs = _runs.Read();
         var calls = _calls.Read();
         return new StatsSnapshot(
+            _node,
             _time.GetUtcNow(),
             Math.Round(_time.GetElapsedTime(_startedAt).TotalSeconds, 1),
             runs.Started - runs.Ok - runs.Cancelled - runs.Failed,

@@ -1,6 +1,8 @@
+using Council.Server.Cluster;
 using Council.Server.Providers;
 using Council.Server.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace Council.Server.Operations;
 
@@ -10,7 +12,12 @@ namespace Council.Server.Operations;
 /// that was deleted, replaced or corrupted since start is noticed, not hidden by an open connection; and the run
 /// store's writer must be committing (a full disk or a read-only file fails its commits, not this query).
 /// </summary>
-public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router, StorageHealth? health = null)
+public sealed class ReadinessCheck(
+    CouncilDatabase database,
+    ModelRouter router,
+    IOptions<ClusterOptions> cluster,
+    StorageHealth? health = null,
+    NodeAvailability? node = null)
 {
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
@@ -19,8 +26,9 @@ public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router,
         var storage = health?.UnavailableReason is { } down ? $"storage is unavailable: {down}" : await CheckStorageAsync(cancellationToken);
         var models = router.ListModels().Count;
         var providers = models > 0 ? null : "no provider has models: configure Council:DefaultModels or a provider (and its API key)";
-        var reason = storage ?? providers;
+        var reason = storage ?? node?.UnavailableReason ?? providers;
         return new ReadinessReport(
+            cluster.Value.NodeName,
             reason is null ? "ready" : "unready",
             reason,
             new ReadinessChecks(storage is null ? "ok" : "failed", models));
@@ -76,9 +84,10 @@ public sealed class ReadinessCheck(CouncilDatabase database, ModelRouter router,
 }
 
 /// <summary>What <c>/readyz</c> returns.</summary>
+/// <param name="Node">This node's <c>Council:Cluster:NodeName</c>.</param>
 /// <param name="Status">"ready" (HTTP 200) or "unready" (HTTP 503).</param>
 /// <param name="Reason">Why not ready; null when ready.</param>
-public sealed record ReadinessReport(string Status, string? Reason, ReadinessChecks Checks);
+public sealed record ReadinessReport(string Node, string Status, string? Reason, ReadinessChecks Checks);
 
 /// <param name="Storage">"ok" or "failed".</param>
 /// <param name="Models">Models the providers advertise.</param>

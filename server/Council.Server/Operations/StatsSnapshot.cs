@@ -1,6 +1,7 @@
 namespace Council.Server.Operations;
 
 /// <summary>What <c>GET /api/stats</c> returns: the server as it is now, computed in-process.</summary>
+/// <param name="Node">This node's <c>Council:Cluster:NodeName</c>: the figures are this node's alone.</param>
 /// <param name="UptimeSeconds">Since the statistics started (the server's start).</param>
 /// <param name="Connections">SignalR connections open now.</param>
 /// <param name="Subscribers">Connection-to-run subscriptions, each with its own send loop.</param>
@@ -11,6 +12,7 @@ namespace Council.Server.Operations;
 /// <param name="ModelCalls">Model calls since the server started, by how they ended.</param>
 /// <param name="ErrorsByProvider">Failed model calls since the server started, by provider name.</param>
 public sealed record StatsSnapshot(
+    string Node,
     DateTimeOffset At,
     double UptimeSeconds,
     long ActiveRuns,

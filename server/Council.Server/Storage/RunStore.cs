@@ -466,19 +466,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         foreach (var runId in running)
         {
             var events = StoredEvents.Load(connection, runId);
-            var seq = events.Count == 0 ? 0 : events[^1].Seq;
-            var closing = new List<RunEvent>();
-            var completed = events.OfType<ModelCompleteEvent>().Select(c => (c.Stage, c.Model)).ToHashSet();
-            foreach (var start in events.OfType<ModelStartEvent>().Where(s => !completed.Contains((s.Stage, s.Model))))
-            {
-                var text = string.Concat(events.OfType<TokenEvent>().Where(t => t.Stage == start.Stage && t.Model == start.Model).Select(t => t.Delta));
-                closing.Add(new ModelCompleteEvent(runId, ++seq, start.Stage, start.Model, ModelStatus.Cancelled, text, InterruptedError, null, 0, null));
-            }
-            var calls = events.OfType<ModelCompleteEvent>().Concat(closing.OfType<ModelCompleteEvent>())
-                .Select(c => new ModelCallMetrics(c.Stage, c.Model, c.Status, c.TtftMs, c.DurationMs, c.Usage?.PromptTokens ?? 0, c.Usage?.CompletionTokens ?? 0, c.Usage?.Cost))
-                .ToArray();
-            closing.Add(new RunCompleteEvent(runId, ++seq, RunStatus.Failed, null, InterruptedError, null,
-                new RunMetrics(0, calls.Sum(c => c.PromptTokens), calls.Sum(c => c.CompletionTokens), null, calls)));
+            var closing = InterruptedRun.Closing(runId, events, InterruptedError);
 
             using var transaction = connection.BeginTransaction();
             using (var writer = new RunEventWriter(connection, transaction))

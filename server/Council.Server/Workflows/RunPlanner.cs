@@ -1,4 +1,5 @@
 using Council.Contracts.Messages;
+using Council.Server.Cluster;
 using Council.Server.Conversations;
 using Council.Server.Providers;
 using Microsoft.Extensions.Options;
@@ -6,11 +7,20 @@ using Microsoft.Extensions.Options;
 namespace Council.Server.Workflows;
 
 /// <summary>Checks a <c>start_run</c> request and fills in the defaults; every rejection says what to fix.</summary>
-public sealed class RunPlanner(IOptions<CouncilOptions> options, WorkflowCatalog workflows, ModelRouter router, ConversationStore conversations)
+public sealed class RunPlanner(
+    IOptions<CouncilOptions> options,
+    WorkflowCatalog workflows,
+    ModelRouter router,
+    ConversationStore conversations,
+    NodeAvailability? node = null)
 {
     public async Task<RunPlan> PlanAsync(StartRunRequest? request, string owner, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        if (node?.UnavailableReason is { } unavailable)
+        {
+            throw new InvalidRunRequestException($"This node takes no new runs now: {unavailable}. Start it again in a moment (another node takes it).");
+        }
         if (request is null)
         {
             throw new InvalidRunRequestException("start_run needs an argument: { prompt, workflow?, models?, chairman?, conversationId? }.");

@@ -9,17 +9,12 @@ namespace Council.Server.ChatCompletions;
 /// Everything <c>/v1/chat/completions</c> asks of run grains, in one place: start a planned run, read its event log
 /// from seq 0 on (live), cancel it. The run is a normal one: stored, on the hub for anyone who owns it, in metrics.
 /// </summary>
-public sealed class CouncilRunBridge(IGrainFactory grains, LocalRunLogs logs)
+public sealed class CouncilRunBridge(IGrainFactory grains, RunStarter starter)
 {
     private const int ReadBatch = 256;
 
     /// <summary>Starts the run at once; its events are in the returned log from the first one on.</summary>
-    public async Task<RunEventLog> StartAsync(RunPlan plan)
-    {
-        var started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
-        // The grain was placed on this node (prefer-local), so its log is here.
-        return logs.Collect(started.Handoff) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
-    }
+    public Task<RunEventLog> StartAsync(RunPlan plan) => starter.StartAsync(plan);
 
     /// <summary>
     /// Every event of the log in seq order, waiting for new ones, until <c>run_complete</c> (the last). Ends only when

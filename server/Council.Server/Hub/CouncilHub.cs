@@ -17,7 +17,7 @@ namespace Council.Server.Hub;
 public sealed class CouncilHub(
     RunPlanner planner,
     IGrainFactory grains,
-    LocalRunLogs logs,
+    RunStarter starter,
     RunMirrors mirrors,
     RunSubscriptions subscriptions,
     ModelRouter router,
@@ -27,9 +27,7 @@ public sealed class CouncilHub(
     public async Task<StartRunResult> StartRun(StartRunRequest request)
     {
         var plan = await planner.PlanAsync(request, User, Context.ConnectionAborted);
-        var started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
-        // The grain was placed on this node (prefer-local), so its log is here.
-        var log = logs.Collect(started.Handoff) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
+        var log = await starter.StartAsync(plan);
         subscriptions.Subscribe(Context, log, afterSeq: 0);
         var stages = plan.Workflow.FirstPass
             .Select((s, i) => new StageInfo(i, s.Name, s.Kind.WireName(), plan.PlannedModels(s)))

@@ -8,7 +8,7 @@ namespace Council.Server.Tests.ChatCompletions;
 public class CouncilRunBridgeTests
 {
     // Reading a log needs no grain: the grain factory is not touched.
-    private readonly CouncilRunBridge _bridge = new(null!, new LocalRunLogs());
+    private readonly CouncilRunBridge _bridge = new(null!, new RunStarter(null!, new LocalRunLogs(TimeProvider.System)));
 
     private static TokenEvent Token(long seq) => new("r", seq, 0, "m", "x");
 

@@ -4,7 +4,7 @@
 // Needs the Release build (dotnet build Council.sln -c Release; npm run build for the SPA). Storage is one PostgreSQL
 // that every node shares, its data under the state folder (see README, Several nodes).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,8 +62,9 @@ async function up() {
       const socket = net.connect(redisPort, '127.0.0.1', () => { socket.end(); resolve(true); }).once('error', () => resolve(false));
     }));
 
-    const pgDir = path.join(stateDir, 'postgres');
-    mkdirSync(pgDir, { recursive: true });
+    // PostgreSQL's data in a folder of its own (the `postgres` user must reach it; the state folder may be private).
+    const pgDir = mkdtempSync(path.join(os.tmpdir(), 'council-cluster-postgres-'));
+    state.postgresDir = pgDir;
     const pgData = initdb(pgDir);
     const pgPort = await freePort();
     const [pgCommand, pgArgs] = asOwner('postgres', serverArgs(pgData, pgDir, pgPort));
@@ -141,7 +142,7 @@ http {
 
 async function down({ keepLogs = false } = {}) {
   if (!existsSync(stateFile)) { console.log('no cluster is up'); return; }
-  const { processes } = JSON.parse(readFileSync(stateFile, 'utf8'));
+  const { processes, postgresDir } = JSON.parse(readFileSync(stateFile, 'utf8'));
   // The load balancer first, then the nodes (each drains its runs and leaves the cluster), Redis and PostgreSQL last.
   const groups = [processes.filter((p) => p.name === 'nginx'), processes.filter((p) => p.name.startsWith('node-')),
     processes.filter((p) => p.name === 'redis' || p.name === 'postgres')];
@@ -152,6 +153,7 @@ async function down({ keepLogs = false } = {}) {
       console.error(error.message);
     });
   }
+  if (postgresDir) rmSync(postgresDir, { recursive: true, force: true });
   if (keepLogs) rmSync(stateFile, { force: true });
   else rmSync(stateDir, { recursive: true, force: true });
   console.log(`stopped ${processes.map((p) => p.name).join(', ')}`);

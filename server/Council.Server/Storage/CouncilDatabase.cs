@@ -13,7 +13,7 @@ namespace Council.Server.Storage;
 /// once migrate one after the other). A file that is not a database, or is locked, or a PostgreSQL that cannot be
 /// reached, fails the start with a message that says which and what to do.
 /// </summary>
-public sealed partial class CouncilDatabase
+public sealed class CouncilDatabase : IDisposable
 {
     private static readonly string[] Migrations =
     [
@@ -182,6 +182,9 @@ public sealed partial class CouncilDatabase
         Execute(connection, $"PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {CheckpointPages};");
         return connection;
     }
+
+    /// <summary>Closes the PostgreSQL connection pool (SQLite's connections are each caller's).</summary>
+    public void Dispose() => _postgres?.Dispose();
 
     internal static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null)
     {

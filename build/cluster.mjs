@@ -1,14 +1,15 @@
-// A local cluster to try Council on several nodes: Debian's redis-server, N server nodes on one Redis, and
+// A local cluster to try Council on several nodes: Debian's redis-server and PostgreSQL, N server nodes on them, and
 // Debian's nginx in front (WebSockets passed through, a client kept on one node), all on 127.0.0.1.
 // Usage: npm run cluster -- up [N=3] [--port 8080]   |   npm run cluster -- down   |   npm run cluster -- status
-// Needs the Release build (dotnet build Council.sln -c Release; npm run build for the SPA). Storage is each node's
-// own SQLite file under the state folder (see README, Several nodes).
+// Needs the Release build (dotnet build Council.sln -c Release; npm run build for the SPA). Storage is one PostgreSQL
+// that every node shares, its data under the state folder (see README, Several nodes).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asOwner, connectionString, createdb, initdb, postmasterPid, serverArgs } from './postgres.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serverDll = path.join(root, 'server/Council.Server/bin/Release/net10.0/Council.Server.dll');
@@ -61,6 +62,21 @@ async function up() {
       const socket = net.connect(redisPort, '127.0.0.1', () => { socket.end(); resolve(true); }).once('error', () => resolve(false));
     }));
 
+    // PostgreSQL's data in a folder of its own (the `postgres` user must reach it; the state folder may be private).
+    const pgDir = mkdtempSync(path.join(os.tmpdir(), 'council-cluster-postgres-'));
+    state.postgresDir = pgDir;
+    const pgData = initdb(pgDir);
+    const pgPort = await freePort();
+    const [pgCommand, pgArgs] = asOwner('postgres', serverArgs(pgData, pgDir, pgPort));
+    state.processes.push({ name: 'postgres', pid: daemon('postgres', pgCommand, pgArgs) });
+    save();
+    await waitFor('postgres', () => new Promise((resolve) => {
+      const socket = net.connect(pgPort, '127.0.0.1', () => { socket.end(); resolve(true); }).once('error', () => resolve(false));
+    }));
+    state.processes.at(-1).pid = postmasterPid(pgData) ?? state.processes.at(-1).pid; // runuser passes no signal on
+    save();
+    createdb(pgDir, pgPort);
+
     const nodes = [];
     for (let i = 1; i <= count; i++) {
       const http = await freePort();
@@ -71,7 +87,8 @@ async function up() {
         Council__Cluster__RedisConnectionString: `127.0.0.1:${redisPort}`,
         Council__Cluster__NodeName: name,
         Council__Cluster__SiloPort: String(await freePort()),
-        Council__Storage__Path: path.join(stateDir, `${name}.db`),
+        Council__Storage__Provider: 'postgres',
+        Council__Storage__ConnectionString: connectionString(pgPort),
       }, path.dirname(serverDll)); // where its appsettings.json is
       state.processes.push({ name, pid, url: `http://127.0.0.1:${http}` });
       save();
@@ -125,9 +142,10 @@ http {
 
 async function down({ keepLogs = false } = {}) {
   if (!existsSync(stateFile)) { console.log('no cluster is up'); return; }
-  const { processes } = JSON.parse(readFileSync(stateFile, 'utf8'));
-  // The load balancer first, then the nodes (each drains its runs and leaves the cluster), Redis last.
-  const groups = [processes.filter((p) => p.name === 'nginx'), processes.filter((p) => p.name.startsWith('node-')), processes.filter((p) => p.name === 'redis')];
+  const { processes, postgresDir } = JSON.parse(readFileSync(stateFile, 'utf8'));
+  // The load balancer first, then the nodes (each drains its runs and leaves the cluster), Redis and PostgreSQL last.
+  const groups = [processes.filter((p) => p.name === 'nginx'), processes.filter((p) => p.name.startsWith('node-')),
+    processes.filter((p) => p.name === 'redis' || p.name === 'postgres')];
   for (const group of groups) {
     for (const p of group) if (alive(p.pid)) process.kill(p.pid, 'SIGTERM');
     await waitFor(group.map((p) => p.name).join(', '), () => group.every((p) => !alive(p.pid)), 90000, 'stop').catch((error) => {
@@ -135,6 +153,7 @@ async function down({ keepLogs = false } = {}) {
       console.error(error.message);
     });
   }
+  if (postgresDir) rmSync(postgresDir, { recursive: true, force: true });
   if (keepLogs) rmSync(stateFile, { force: true });
   else rmSync(stateDir, { recursive: true, force: true });
   console.log(`stopped ${processes.map((p) => p.name).join(', ')}`);

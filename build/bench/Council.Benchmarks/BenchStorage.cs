@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Council.Benchmarks;
 
-/// <summary>A real SQLite file in a temporary folder with its run store writing, as the server has it.</summary>
+/// <summary>
+/// A real SQLite file in a temporary folder with its run store writing, as the server has it; or, with
+/// <c>COUNCIL_BENCH_POSTGRES</c> set to an Npgsql connection string, that PostgreSQL (an empty database).
+/// </summary>
 internal sealed class BenchStorage : IAsyncDisposable
 {
     private readonly string _directory;
@@ -27,7 +30,14 @@ internal sealed class BenchStorage : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "council-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         // Commits at most 1 ms apart, so a benchmark that waits for a commit measures the writing, not the interval.
-        var options = Options.Create(new StorageOptions { Path = Path.Combine(directory, "council.db"), FlushIntervalMs = 1 });
+        var postgres = System.Environment.GetEnvironmentVariable("COUNCIL_BENCH_POSTGRES");
+        var options = Options.Create(new StorageOptions
+        {
+            Path = Path.Combine(directory, "council.db"),
+            FlushIntervalMs = 1,
+            Provider = postgres is null ? "sqlite" : "postgres",
+            ConnectionString = postgres,
+        });
         var database = new CouncilDatabase(options, new Environment(directory));
         var store = new RunStore(database, options, TimeProvider.System, NullLogger<RunStore>.Instance);
         await store.StartAsync(CancellationToken.None);

@@ -14,12 +14,12 @@ public sealed class BestAnswerStore(CouncilDatabase database, RunStore runs, Wor
     public async Task<BestAnswerResult> SetAsync(string runId, string owner, string? model, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using var connection = database.Open();
+        using var connection = database.Connect();
         string status, workflow;
         using (var select = RunStore.Command(connection, null, "SELECT status, workflow FROM runs WHERE id = $id AND owner = $owner"))
         {
-            select.Parameters.AddWithValue("$id", runId);
-            select.Parameters.AddWithValue("$owner", owner);
+            select.Set("$id", runId);
+            select.Set("$owner", owner);
             using var reader = select.ExecuteReader();
             if (!reader.Read())
             {
@@ -38,17 +38,17 @@ public sealed class BestAnswerStore(CouncilDatabase database, RunStore runs, Wor
                 return BestAnswerResult.NotAnAnswer;
             }
             using var answered = RunStore.Command(connection, null, "SELECT 1 FROM model_outputs WHERE run_id = $id AND stage = $stage AND model = $model AND status = 'ok'");
-            answered.Parameters.AddWithValue("$id", runId);
-            answered.Parameters.AddWithValue("$stage", stage);
-            answered.Parameters.AddWithValue("$model", model);
+            answered.Set("$id", runId);
+            answered.Set("$stage", stage);
+            answered.Set("$model", model);
             if (answered.ExecuteScalar() is null)
             {
                 return BestAnswerResult.NotAnAnswer;
             }
         }
         using var update = RunStore.Command(connection, null, "UPDATE runs SET best_answer = $model WHERE id = $id");
-        update.Parameters.AddWithValue("$id", runId);
-        update.Parameters.AddWithValue("$model", (object?)model ?? DBNull.Value);
+        update.Set("$id", runId);
+        update.Set("$model", (object?)model ?? DBNull.Value);
         update.ExecuteNonQuery();
         return BestAnswerResult.Saved;
     }

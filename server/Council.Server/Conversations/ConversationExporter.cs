@@ -119,12 +119,13 @@ public sealed class ConversationExporter(CouncilDatabase database, ConversationS
     /// <summary>Stage names as each stage's <c>stage_progress</c> "started" announced them.</summary>
     private Dictionary<int, string> StageNames(string runId)
     {
-        using var connection = database.Open();
-        using var command = RunStore.Command(connection, null, """
-            SELECT json_extract(payload, '$.stage'), json_extract(payload, '$.name') FROM run_events
-            WHERE run_id = $run AND type = 'stage_progress' AND json_extract(payload, '$.status') = 'started'
+        using var connection = database.Connect();
+        var sql = StorageDialect.Of(connection);
+        using var command = RunStore.Command(connection, null, $"""
+            SELECT {sql.JsonInt("payload", "stage")}, {sql.JsonText("payload", "name")} FROM run_events
+            WHERE run_id = $run AND type = 'stage_progress' AND {sql.JsonText("payload", "status")} = 'started'
             """);
-        command.Parameters.AddWithValue("$run", runId);
+        command.Set("$run", runId);
         using var reader = command.ExecuteReader();
         var names = new Dictionary<int, string>();
         while (reader.Read())

@@ -4,7 +4,7 @@ using Council.Contracts.Api;
 using Council.Contracts.Messages;
 using Council.Server.Storage;
 using Council.Server.Workflows;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Council.Server.Conversations;
 
@@ -25,14 +25,14 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
             return [];
         }
         await runs.FlushAsync(cancellationToken); // a follow-up sent right after an answer must see it
-        using var connection = database.Open();
+        using var connection = database.Connect();
         if (!Exists(connection, conversationId, owner))
         {
             return null;
         }
         using var command = RunStore.Command(connection, null,
             "SELECT prompt, final FROM runs WHERE conversation_id = $id AND status = 'ok' AND final IS NOT NULL ORDER BY created_at");
-        command.Parameters.AddWithValue("$id", conversationId);
+        command.Set("$id", conversationId);
         using var reader = command.ExecuteReader();
         var turns = new List<ConversationTurn>();
         while (reader.Read())
@@ -45,13 +45,13 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
     public async Task<IReadOnlyList<ConversationSummary>> ListAsync(string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using var connection = database.Open();
+        using var connection = database.Connect();
         using var command = RunStore.Command(connection, null, """
-            SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT COUNT(*) FROM runs r WHERE r.conversation_id = c.id),
+            SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT CAST(COUNT(*) AS INTEGER) FROM runs r WHERE r.conversation_id = c.id),
                 (SELECT r.id FROM runs r WHERE r.conversation_id = c.id AND r.status = 'running' ORDER BY r.created_at DESC LIMIT 1)
             FROM conversations c WHERE c.owner = $owner ORDER BY c.updated_at DESC LIMIT 500
             """);
-        command.Parameters.AddWithValue("$owner", owner);
+        command.Set("$owner", owner);
         using var reader = command.ExecuteReader();
         var list = new List<ConversationSummary>();
         while (reader.Read())
@@ -65,24 +65,28 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
     public async Task<ConversationDetail?> GetAsync(string conversationId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using var connection = database.Open();
+        using var connection = database.Connect();
         using var command = RunStore.Command(connection, null, "SELECT id, title, created_at, updated_at FROM conversations WHERE id = $id AND owner = $owner");
-        command.Parameters.AddWithValue("$id", conversationId);
-        command.Parameters.AddWithValue("$owner", owner);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        command.Set("$id", conversationId);
+        command.Set("$owner", owner);
+        ConversationDetail detail;
+        using (var reader = command.ExecuteReader())
         {
-            return null;
+            if (!reader.Read())
+            {
+                return null;
+            }
+            detail = new ConversationDetail(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)), []);
         }
-        return new ConversationDetail(reader.GetString(0), reader.GetString(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)),
-            Runs(connection, "conversation_id", conversationId, owner));
+        // Read after the reader is closed: a PostgreSQL connection runs one command at a time.
+        return detail with { Runs = Runs(connection, "conversation_id", conversationId, owner) };
     }
 
     /// <summary>A run as stored, or null when unknown.</summary>
     public async Task<StoredRun?> GetRunAsync(string runId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using var connection = database.Open();
+        using var connection = database.Connect();
         return Runs(connection, "id", runId, owner).SingleOrDefault();
     }
 
@@ -90,20 +94,20 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
     public Task<StoredRunEvents?> StoredRunAsync(string runId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var connection = database.Open();
+        using var connection = database.Connect();
         using var command = RunStore.Command(connection, null, "SELECT owner FROM runs WHERE id = $id");
-        command.Parameters.AddWithValue("$id", runId);
+        command.Set("$id", runId);
         return Task.FromResult(command.ExecuteScalar() is string owner ? new StoredRunEvents(owner, StoredEvents.Load(connection, runId)) : null);
     }
 
     public async Task<bool> RenameAsync(string conversationId, string owner, string title, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using var connection = database.Open();
+        using var connection = database.Connect();
         using var command = RunStore.Command(connection, null, "UPDATE conversations SET title = $title WHERE id = $id AND owner = $owner");
-        command.Parameters.AddWithValue("$id", conversationId);
-        command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$title", title);
+        command.Set("$id", conversationId);
+        command.Set("$owner", owner);
+        command.Set("$title", title);
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -114,7 +118,7 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
     public async Task<DeleteResult> DeleteAsync(string conversationId, string owner, CancellationToken cancellationToken)
     {
         await runs.FlushAsync(cancellationToken);
-        using (var connection = database.Open())
+        using (var connection = database.Connect())
         {
             if (!Exists(connection, conversationId, owner))
             {
@@ -124,15 +128,15 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return await runs.DeleteConversationAsync(conversationId, owner, cancellationToken) ? DeleteResult.Deleted : DeleteResult.RunInProgress;
     }
 
-    private static bool Exists(SqliteConnection connection, string conversationId, string owner)
+    private static bool Exists(DbConnection connection, string conversationId, string owner)
     {
         using var command = RunStore.Command(connection, null, "SELECT 1 FROM conversations WHERE id = $id AND owner = $owner");
-        command.Parameters.AddWithValue("$id", conversationId);
-        command.Parameters.AddWithValue("$owner", owner);
+        command.Set("$id", conversationId);
+        command.Set("$owner", owner);
         return command.ExecuteScalar() is not null;
     }
 
-    private static List<StoredRun> Runs(SqliteConnection connection, string column, string value, string owner)
+    private static List<StoredRun> Runs(DbConnection connection, string column, string value, string owner)
     {
         var ctx = CouncilJsonContext.Default;
         using var command = RunStore.Command(connection, null, $"""
@@ -140,8 +144,8 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
                 (SELECT COALESCE(MAX(e.seq), 0) FROM run_events e WHERE e.run_id = runs.id), created_at, completed_at, best_answer
             FROM runs WHERE {column} = $value AND owner = $owner ORDER BY created_at
             """);
-        command.Parameters.AddWithValue("$value", value);
-        command.Parameters.AddWithValue("$owner", owner);
+        command.Set("$value", value);
+        command.Set("$owner", owner);
         var runs = new List<StoredRun>();
         using (var reader = command.ExecuteReader())
         {
@@ -164,16 +168,17 @@ public sealed class ConversationStore(CouncilDatabase database, RunStore runs)
         return runs.Select(r => r with { Outputs = Outputs(connection, r.RunId) }).ToList();
     }
 
-    private static List<StoredModelOutput> Outputs(SqliteConnection connection, string runId)
+    private static List<StoredModelOutput> Outputs(DbConnection connection, string runId)
     {
         var ctx = CouncilJsonContext.Default;
-        using var command = RunStore.Command(connection, null, """
+        var sql = StorageDialect.Of(connection);
+        using var command = RunStore.Command(connection, null, $"""
             SELECT o.stage, o.model, o.status, o.text, o.error, o.ttft_ms, o.duration_ms, o.usage, o.ranking
             FROM model_outputs o JOIN run_events e ON e.run_id = o.run_id AND e.type = 'model_complete'
-                AND json_extract(e.payload, '$.stage') = o.stage AND json_extract(e.payload, '$.model') = o.model
+                AND {sql.JsonInt("e.payload", "stage")} = o.stage AND {sql.JsonText("e.payload", "model")} = o.model
             WHERE o.run_id = $run ORDER BY e.seq
             """);
-        command.Parameters.AddWithValue("$run", runId);
+        command.Set("$run", runId);
         using var reader = command.ExecuteReader();
         var outputs = new List<StoredModelOutput>();
         while (reader.Read())

@@ -22,17 +22,17 @@ public sealed class LeaderboardStore(CouncilDatabase database, RunStore runs, Wo
 
     private List<LeaderboardRun> Read(string owner, LeaderboardFilter filter, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
+        using var connection = database.Connect();
         const string where = """
             r.owner = $owner AND r.status <> 'running' AND r.created_at >= $from AND r.created_at < $to
                 AND ($workflow IS NULL OR r.workflow = $workflow)
             """;
-        void Bind(Microsoft.Data.Sqlite.SqliteCommand command)
+        void Bind(System.Data.Common.DbCommand command)
         {
-            command.Parameters.AddWithValue("$owner", owner);
-            command.Parameters.AddWithValue("$from", filter.From?.ToUnixTimeMilliseconds() ?? long.MinValue);
-            command.Parameters.AddWithValue("$to", filter.To?.ToUnixTimeMilliseconds() ?? long.MaxValue);
-            command.Parameters.AddWithValue("$workflow", (object?)filter.Workflow ?? DBNull.Value);
+            command.Set("$owner", owner);
+            command.Set("$from", filter.From?.ToUnixTimeMilliseconds() ?? long.MinValue);
+            command.Set("$to", filter.To?.ToUnixTimeMilliseconds() ?? long.MaxValue);
+            command.Set("$workflow", filter.Workflow, System.Data.DbType.String);
         }
 
         // Keyed by the run's rowid, and each distinct JSON ranking parsed once (a review ranks a few models, so the same
@@ -41,9 +41,10 @@ public sealed class LeaderboardStore(CouncilDatabase database, RunStore runs, Wo
         var rankings = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Name(string name) => names.TryGetValue(name, out var known) ? known : names[name] = name;
+        var sql = StorageDialect.Of(connection);
         using (var command = RunStore.Command(connection, null, $"""
             SELECT r.rowid, o.stage, o.model, CASE o.status WHEN 'ok' THEN 0 WHEN 'failed' THEN 1 ELSE 2 END, o.ttft_ms, o.duration_ms,
-                json_extract(o.usage, '$.completionTokens'), CAST(json_extract(o.usage, '$.cost') AS REAL), o.ranking
+                {sql.JsonInt("o.usage", "completionTokens")}, {sql.JsonReal("o.usage", "cost")}, o.ranking
             FROM runs r JOIN model_outputs o ON o.run_id = r.id WHERE {where}
             """))
         {

@@ -41,6 +41,10 @@ public sealed class ReadinessCheck(
     /// </remarks>
     private async Task<string?> CheckStorageAsync(CancellationToken cancellationToken)
     {
+        if (database.IsPostgres)
+        {
+            return await CheckPostgresAsync(cancellationToken);
+        }
         try
         {
             var header = new byte[SqliteHeader.Length];
@@ -79,6 +83,23 @@ public sealed class ReadinessCheck(
         catch (SqliteException ex)
         {
             return $"the database cannot be used (SQLite error {ex.SqliteErrorCode}: {ex.Message.TrimEnd('.')})";
+        }
+    }
+
+    /// <summary>PostgreSQL: null when it answers and has the schema, else why not.</summary>
+    private async Task<string?> CheckPostgresAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = database.Connect();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT to_regclass('runs') IS NOT NULL;";
+            command.CommandTimeout = 2;
+            return await command.ExecuteScalarAsync(cancellationToken) is true ? null : "the database has no runs table";
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return $"{database.Target} ({PostgresStorage.Setting}) is unreachable ({ex.Message.TrimEnd('.')})";
         }
     }
 }

@@ -1,14 +1,19 @@
+using System.Data.Common;
+using Council.Server.Cluster;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Council.Server.Storage;
 
 /// <summary>
-/// The SQLite file: opens connections, and at start applies the schema migrations it has not seen
-/// (tracked in <c>PRAGMA user_version</c>). A file that is not a database, or is locked, fails the start
-/// with a message that says which file and what to do.
+/// The database (<see cref="StorageOptions.Provider"/>): the SQLite file, or a PostgreSQL that several nodes share.
+/// Opens connections, and at start applies the schema migrations it has not seen (SQLite: tracked in
+/// <c>PRAGMA user_version</c>; PostgreSQL: in <c>council_schema</c>, under an advisory lock so that nodes starting at
+/// once migrate one after the other). A file that is not a database, or is locked, or a PostgreSQL that cannot be
+/// reached, fails the start with a message that says which and what to do.
 /// </summary>
-public sealed class CouncilDatabase
+public sealed class CouncilDatabase : IDisposable
 {
     private static readonly string[] Migrations =
     [
@@ -72,15 +77,38 @@ public sealed class CouncilDatabase
         """,
     ];
 
+    /// <summary>Migrations that add a column several nodes need to share one database.</summary>
+    private static readonly string[] SharedMigrations =
+    [
+        // The node whose grain runs the run: a node starting marks only its own runs interrupted.
+        """
+        ALTER TABLE runs ADD COLUMN node TEXT NOT NULL DEFAULT '';
+        """,
+    ];
+
     /// <summary>WAL pages between automatic checkpoints (32 MiB of 4 KiB pages).</summary>
     internal const int CheckpointPages = 8192;
 
     private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
 
     public CouncilDatabase(IOptions<StorageOptions> options, IHostEnvironment environment)
     {
+        if (options.Value.Provider is not ("sqlite" or "postgres"))
+        {
+            throw new StartupException($"Council:Storage:Provider is '{options.Value.Provider}': use sqlite (one file, one node) or postgres.");
+        }
+        if (options.Value.IsPostgres)
+        {
+            _postgres = PostgresStorage.DataSource(options.Value);
+            FilePath = "";
+            _connectionString = "";
+            Target = PostgresStorage.Describe(_postgres);
+            return;
+        }
         var path = System.IO.Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
         FilePath = path;
+        Target = path;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -90,22 +118,34 @@ public sealed class CouncilDatabase
         }.ToString();
     }
 
-    /// <summary>The database file's full path.</summary>
+    /// <summary>The database file's full path (SQLite).</summary>
     public string FilePath { get; }
 
-    /// <summary>Creates the file if needed and brings its schema up to date.</summary>
+    /// <summary>What logs and errors name: the file, or the PostgreSQL server and database.</summary>
+    public string Target { get; }
+
+    /// <summary>Whether the database is a PostgreSQL (shared by the nodes of a cluster).</summary>
+    public bool IsPostgres => _postgres is not null;
+
+    /// <summary>Creates the file (or schema) if needed and brings its schema up to date.</summary>
     public void Migrate()
     {
+        if (_postgres is not null)
+        {
+            PostgresStorage.Migrate(_postgres);
+            return;
+        }
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(FilePath)!);
             using var connection = Open();
             Execute(connection, "PRAGMA journal_mode = WAL;");
             var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
-            for (var i = version; i < Migrations.Length; i++)
+            string[] all = [.. Migrations, .. SharedMigrations];
+            for (var i = version; i < all.Length; i++)
             {
                 using var transaction = connection.BeginTransaction();
-                Execute(connection, Migrations[i], transaction);
+                Execute(connection, all[i], transaction);
                 Execute(connection, $"PRAGMA user_version = {i + 1};", transaction);
                 transaction.Commit();
             }
@@ -123,9 +163,16 @@ public sealed class CouncilDatabase
         }
     }
 
-    /// <summary>An open connection with foreign keys on; the caller disposes it.</summary>
+    /// <summary>An open connection to the database, either provider; the caller disposes it.</summary>
+    public DbConnection Connect() => _postgres is not null ? _postgres.OpenConnection() : Open();
+
+    /// <summary>An open SQLite connection with foreign keys on; the caller disposes it.</summary>
     public SqliteConnection Open()
     {
+        if (_postgres is not null)
+        {
+            throw new InvalidOperationException("Council:Storage:Provider is postgres: there is no SQLite file.");
+        }
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         // synchronous = NORMAL under WAL: a commit is a write to the WAL, no fsync; only checkpoints sync. A checkpoint
@@ -136,7 +183,10 @@ public sealed class CouncilDatabase
         return connection;
     }
 
-    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    /// <summary>Closes the PostgreSQL connection pool (SQLite's connections are each caller's).</summary>
+    public void Dispose() => _postgres?.Dispose();
+
+    internal static void Execute(DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -144,10 +194,11 @@ public sealed class CouncilDatabase
         command.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql)
+    internal static object? Scalar(DbConnection connection, string sql, DbTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
         return command.ExecuteScalar();
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using Council.Contracts;
@@ -13,27 +14,107 @@ namespace Council.Server.Storage;
 /// prepared once per transaction and bound straight from UTF-8: the event is serialized into a reused buffer and
 /// handed to SQLite without a string, a boxed number or a per-execution reader in between. A run's last seq is
 /// not kept beside its events (that was an update per running run per commit, as many as the token inserts under
-/// load); readers take it from the events' primary key.
+/// load); readers take it from the events' primary key. On PostgreSQL the events are collected and inserted at
+/// <see cref="Flush"/> in one statement (arrays unnested), not one round trip each.
 /// </summary>
 internal sealed class RunEventWriter : IDisposable
 {
-    private readonly sqlite3_stmt _insertEvent;
+    private readonly sqlite3_stmt? _insertEvent;
     private readonly ArrayBufferWriter<byte> _payload = new(1024);
     private readonly Utf8JsonWriter _json;
     private byte[] _runId = new byte[64];
-    private readonly SqliteConnection _connection;
-    private readonly SqliteTransaction _transaction;
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly List<RunEvent>? _pending;
 
-    public RunEventWriter(SqliteConnection connection, SqliteTransaction transaction)
+    public RunEventWriter(DbConnection connection, DbTransaction transaction)
     {
         _connection = connection;
         _transaction = transaction;
         var options = CouncilJsonContext.Default.Options;
         _json = new Utf8JsonWriter(_payload, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented });
-        Check(raw.sqlite3_prepare_v2(connection.Handle, "INSERT INTO run_events (run_id, seq, type, payload) VALUES (?1, ?2, ?3, ?4)", out _insertEvent));
+        if (connection is SqliteConnection sqlite)
+        {
+            Check(raw.sqlite3_prepare_v2(sqlite.Handle, "INSERT INTO run_events (run_id, seq, type, payload) VALUES (?1, ?2, ?3, ?4)", out _insertEvent));
+        }
+        else
+        {
+            _pending = [];
+        }
     }
 
     public void Apply(RunEvent runEvent, DateTimeOffset at)
+    {
+        if (_pending is not null)
+        {
+            _pending.Add(runEvent);
+        }
+        else
+        {
+            InsertSqlite(runEvent);
+        }
+
+        switch (runEvent)
+        {
+            case ModelCompleteEvent m:
+                using (var output = RunStore.Command(_connection, _transaction, """
+                    INSERT INTO model_outputs (run_id, stage, model, status, text, error, ttft_ms, duration_ms, usage, ranking)
+                    VALUES ($run, $stage, $model, $status, $text, $error, $ttft, $duration, $usage, $ranking)
+                    ON CONFLICT (run_id, stage, model) DO UPDATE SET status = excluded.status, text = excluded.text, error = excluded.error,
+                        ttft_ms = excluded.ttft_ms, duration_ms = excluded.duration_ms, usage = excluded.usage, ranking = excluded.ranking
+                    """))
+                {
+                    output.Set("$run", m.RunId);
+                    output.Set("$stage", m.Stage);
+                    output.Set("$model", m.Model);
+                    output.Set("$status", StoredEvents.Wire(m.Status));
+                    output.Set("$text", m.Text);
+                    output.Set("$error", m.Error);
+                    output.Set("$ttft", m.TtftMs);
+                    output.Set("$duration", m.DurationMs);
+                    output.Set("$usage", m.Usage is null ? null : JsonSerializer.Serialize(m.Usage, CouncilJsonContext.Default.Usage));
+                    output.Set("$ranking", m.Ranking is null ? null : JsonSerializer.Serialize(m.Ranking, CouncilJsonContext.Default.IReadOnlyListString));
+                    output.ExecuteNonQuery();
+                }
+                break;
+            case RunCompleteEvent r:
+                using (var end = RunStore.Command(_connection, _transaction, """
+                    UPDATE runs SET status = $status, final = $final, error = $error, aggregate_rankings = $rankings,
+                        metrics = $metrics, completed_at = $at WHERE id = $run
+                    """))
+                {
+                    end.Set("$run", r.RunId);
+                    end.Set("$status", r.Error == RunStore.InterruptedError ? "interrupted" : StoredEvents.Wire(r.Status));
+                    end.Set("$final", r.Final);
+                    end.Set("$error", r.Error);
+                    end.Set("$rankings", r.AggregateRankings is null ? null : JsonSerializer.Serialize(r.AggregateRankings, CouncilJsonContext.Default.IReadOnlyListAggregateRanking));
+                    end.Set("$metrics", JsonSerializer.Serialize(r.Metrics, CouncilJsonContext.Default.RunMetrics));
+                    end.Set("$at", at.ToUnixTimeMilliseconds());
+                    end.ExecuteNonQuery();
+                }
+                break;
+        }
+    }
+
+    /// <summary>Writes the events collected (PostgreSQL); call before committing. SQLite has written each already.</summary>
+    public void Flush()
+    {
+        if (_pending is not { Count: > 0 })
+        {
+            return;
+        }
+        using var command = RunStore.Command(_connection, _transaction, """
+            INSERT INTO run_events (run_id, seq, type, payload) SELECT * FROM unnest($runs, $seqs, $types, $payloads)
+            """);
+        command.Set("$runs", _pending.Select(e => e.RunId).ToArray());
+        command.Set("$seqs", _pending.Select(e => e.Seq).ToArray());
+        command.Set("$types", _pending.Select(StoredEvents.TypeOf).ToArray());
+        command.Set("$payloads", _pending.Select(StoredEvents.Serialize).ToArray());
+        command.ExecuteNonQuery();
+        _pending.Clear();
+    }
+
+    private void InsertSqlite(RunEvent runEvent)
     {
         // The same JSON as StoredEvents.Serialize, written as UTF-8.
         _payload.ResetWrittenCount();
@@ -57,50 +138,11 @@ internal sealed class RunEventWriter : IDisposable
         {
             Check(rc);
         }
-
-        switch (runEvent)
-        {
-            case ModelCompleteEvent m:
-                using (var output = RunStore.Command(_connection, _transaction, """
-                    INSERT OR REPLACE INTO model_outputs (run_id, stage, model, status, text, error, ttft_ms, duration_ms, usage, ranking)
-                    VALUES ($run, $stage, $model, $status, $text, $error, $ttft, $duration, $usage, $ranking)
-                    """))
-                {
-                    output.Parameters.AddWithValue("$run", m.RunId);
-                    output.Parameters.AddWithValue("$stage", m.Stage);
-                    output.Parameters.AddWithValue("$model", m.Model);
-                    output.Parameters.AddWithValue("$status", StoredEvents.Wire(m.Status));
-                    output.Parameters.AddWithValue("$text", m.Text);
-                    output.Parameters.AddWithValue("$error", (object?)m.Error ?? DBNull.Value);
-                    output.Parameters.AddWithValue("$ttft", (object?)m.TtftMs ?? DBNull.Value);
-                    output.Parameters.AddWithValue("$duration", m.DurationMs);
-                    output.Parameters.AddWithValue("$usage", m.Usage is null ? DBNull.Value : JsonSerializer.Serialize(m.Usage, CouncilJsonContext.Default.Usage));
-                    output.Parameters.AddWithValue("$ranking", m.Ranking is null ? DBNull.Value : JsonSerializer.Serialize(m.Ranking, CouncilJsonContext.Default.IReadOnlyListString));
-                    output.ExecuteNonQuery();
-                }
-                break;
-            case RunCompleteEvent r:
-                using (var end = RunStore.Command(_connection, _transaction, """
-                    UPDATE runs SET status = $status, final = $final, error = $error, aggregate_rankings = $rankings,
-                        metrics = $metrics, completed_at = $at WHERE id = $run
-                    """))
-                {
-                    end.Parameters.AddWithValue("$run", r.RunId);
-                    end.Parameters.AddWithValue("$status", r.Error == RunStore.InterruptedError ? "interrupted" : StoredEvents.Wire(r.Status));
-                    end.Parameters.AddWithValue("$final", (object?)r.Final ?? DBNull.Value);
-                    end.Parameters.AddWithValue("$error", (object?)r.Error ?? DBNull.Value);
-                    end.Parameters.AddWithValue("$rankings", r.AggregateRankings is null ? DBNull.Value : JsonSerializer.Serialize(r.AggregateRankings, CouncilJsonContext.Default.IReadOnlyListAggregateRanking));
-                    end.Parameters.AddWithValue("$metrics", JsonSerializer.Serialize(r.Metrics, CouncilJsonContext.Default.RunMetrics));
-                    end.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-                    end.ExecuteNonQuery();
-                }
-                break;
-        }
     }
 
     public void Dispose()
     {
-        _insertEvent.Dispose();
+        _insertEvent?.Dispose();
         _json.Dispose();
     }
 
@@ -108,7 +150,7 @@ internal sealed class RunEventWriter : IDisposable
     {
         if (rc != raw.SQLITE_OK)
         {
-            SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+            SqliteException.ThrowExceptionForRC(rc, ((SqliteConnection)_connection).Handle);
         }
     }
 }

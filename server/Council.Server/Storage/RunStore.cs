@@ -3,9 +3,12 @@ using System.Threading.Channels;
 using Council.Contracts;
 using Council.Contracts.Hub;
 using Council.Contracts.Messages;
+using System.Data.Common;
+using Council.Server.Cluster;
 using Council.Server.Workflows;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Council.Server.Storage;
 
@@ -17,10 +20,11 @@ namespace Council.Server.Storage;
 /// is marked unavailable in <see cref="Health"/> (readiness, <c>start_run</c> and running runs hear of it) and the
 /// writer keeps retrying until a commit succeeds. The queue is bounded for producers that can wait
 /// (<see cref="WaitForRoomAsync"/>). At start it marks runs that were going when the server stopped as
-/// interrupted, closing their logs so they replay to an end.
+/// interrupted, closing their logs so they replay to an end (on a PostgreSQL that several nodes share, only the runs
+/// of this node, <see cref="ClusterOptions.NodeName"/>).
 /// </summary>
 public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageOptions> options, TimeProvider time, ILogger<RunStore> logger,
-    StorageHealth? health = null)
+    StorageHealth? health = null, IOptions<ClusterOptions>? cluster = null)
     : BackgroundService
 {
     public const string InterruptedError = "Interrupted: the server stopped during this run. Completed outputs are kept; run it again.";
@@ -207,8 +211,21 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                         if (connection is not null && Health.UnavailableReason is not null)
                         {
                             Health.MarkAvailable();
-                            LogStorageBack(logger, database.FilePath);
+                            LogStorageBack(logger, database.Target);
                         }
+                        continue;
+                    }
+                }
+                else if (connection is not null && database.IsPostgres && !waitToRead.IsCompleted)
+                {
+                    // Nothing to write: ask the server now and then, so that readiness and start_run hear of an outage
+                    // before the next run's first commit fails.
+                    await Task.WhenAny(waitToRead, DelayAsync(options.Value.MaxRetryDelayMs, stoppingToken));
+                    if (!waitToRead.IsCompleted && !stoppingToken.IsCancellationRequested && Probe(connection) is { } down)
+                    {
+                        Discard(connection);
+                        connection = null;
+                        Health.MarkUnavailable(down);
                         continue;
                     }
                 }
@@ -237,29 +254,47 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
     }
 
     /// <summary>The writer's connection, or null (and why) when the file cannot be opened for writing.</summary>
-    private SqliteConnection? TryOpenWriter(out string? whyNot)
+    private DbConnection? TryOpenWriter(out string? whyNot)
     {
-        SqliteConnection? connection = null;
+        DbConnection? connection = null;
         try
         {
-            connection = database.Open();
-            // SQLite opens a file it may not write read-only, without an error: every commit would fail.
-            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            connection = database.Connect();
+            if (connection is SqliteConnection sqlite)
             {
-                throw new SqliteException("attempt to write a readonly database", 8);
+                // SQLite opens a file it may not write read-only, without an error: every commit would fail.
+                if (SQLitePCL.raw.sqlite3_db_readonly(sqlite.Handle, "main") == 1)
+                {
+                    throw new SqliteException("attempt to write a readonly database", 8);
+                }
+                // The writer touches a page per running run on every commit; a page cache that holds them all keeps SQLite
+                // from reading its own file back (the default 2 MB does not, with hundreds of runs going).
+                CouncilDatabase.Execute(connection, $"PRAGMA cache_size = -{options.Value.WriterCacheMb * 1024};");
             }
-            // The writer touches a page per running run on every commit; a page cache that holds them all keeps SQLite
-            // from reading its own file back (the default 2 MB does not, with hundreds of runs going).
-            CouncilDatabase.Execute(connection, $"PRAGMA cache_size = -{options.Value.WriterCacheMb * 1024};");
             whyNot = null;
             return connection;
         }
-        catch (SqliteException ex)
+        catch (Exception ex) when (ex is DbException or TimeoutException)
         {
             Discard(connection);
-            LogOpenFailed(logger, ex, database.FilePath);
+            LogOpenFailed(logger, ex, database.Target);
             whyNot = Reason(ex);
             return null;
+        }
+    }
+
+    /// <summary>Null when the writer's connection answers, else why not.</summary>
+    private string? Probe(DbConnection connection)
+    {
+        try
+        {
+            CouncilDatabase.Execute(connection, "SELECT 1;");
+            return null;
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException or InvalidOperationException)
+        {
+            LogOpenFailed(logger, ex, database.Target);
+            return Reason(ex);
         }
     }
 
@@ -267,7 +302,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
     /// Commits the batch, retrying with backoff until it is in (or the server stops while storage is down): a batch
     /// is never dropped, so the stored log has no gap. Returns the connection to go on with (a new one after a failure).
     /// </summary>
-    private async Task<SqliteConnection?> CommitWithRetriesAsync(SqliteConnection? connection, List<StoreOp> batch, CancellationToken stoppingToken)
+    private async Task<DbConnection?> CommitWithRetriesAsync(DbConnection? connection, List<StoreOp> batch, CancellationToken stoppingToken)
     {
         var o = options.Value;
         var delay = o.RetryDelayMs;
@@ -281,14 +316,14 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 if (Health.UnavailableReason is not null)
                 {
                     Health.MarkAvailable();
-                    LogStorageBack(logger, database.FilePath);
+                    LogStorageBack(logger, database.Target);
                 }
                 return connection;
             }
             catch (Exception ex)
             {
                 var reason = Reason(ex);
-                LogWriteFailed(logger, ex, batch.Count, database.FilePath, attempt);
+                LogWriteFailed(logger, ex, batch.Count, database.Target, attempt);
                 // A new connection for the next attempt: the old one may be what broke (a file replaced or gone).
                 Discard(connection);
                 connection = null;
@@ -300,7 +335,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 if (stoppingToken.IsCancellationRequested && (attempt >= o.CommitRetries || Health.UnavailableReason is not null))
                 {
                     // Stopping with storage down: nothing more can be done for these (a restart marks their runs interrupted).
-                    LogLostOnStop(logger, batch.Count, database.FilePath);
+                    LogLostOnStop(logger, batch.Count, database.Target);
                     Fail(batch, reason);
                     Done(batch);
                     return connection;
@@ -313,15 +348,21 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
 
     /// <summary>
     /// Closes a connection that failed for good: out of the pool too, or the next open would get the same SQLite
-    /// handle back (one opened read-only stays read-only after the file is writable again).
+    /// handle back (one opened read-only stays read-only after the file is writable again; PostgreSQL: a connection
+    /// to a server that went away).
     /// </summary>
-    private static void Discard(SqliteConnection? connection)
+    private static void Discard(DbConnection? connection)
     {
-        if (connection is not null)
+        switch (connection)
         {
-            SqliteConnection.ClearPool(connection);
-            connection.Dispose();
+            case SqliteConnection sqlite:
+                SqliteConnection.ClearPool(sqlite);
+                break;
+            case NpgsqlConnection postgres:
+                NpgsqlConnection.ClearPool(postgres);
+                break;
         }
+        connection?.Dispose();
     }
 
     private Task DelayAsync(int ms, CancellationToken stoppingToken) =>
@@ -380,10 +421,12 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
         SqliteException { SqliteErrorCode: 10 } => $"disk I/O error on '{database.FilePath}'",
         SqliteException { SqliteErrorCode: 14 } => $"the database file '{database.FilePath}' cannot be opened",
         SqliteException s => $"SQLite error {s.SqliteErrorCode} on '{database.FilePath}': {s.Message.TrimEnd('.')}",
+        PostgresException p => $"{database.Target} ({PostgresStorage.Setting}) refused the write ({p.SqlState}: {p.MessageText.TrimEnd('.')})",
+        NpgsqlException or TimeoutException => $"{database.Target} ({PostgresStorage.Setting}) is unreachable",
         _ => $"{ex.GetType().Name} writing '{database.FilePath}': {ex.Message.TrimEnd('.')}",
     };
 
-    private void Commit(SqliteConnection connection, List<StoreOp> batch)
+    private void Commit(DbConnection connection, List<StoreOp> batch)
     {
         using var transaction = connection.BeginTransaction();
         using var events = new RunEventWriter(connection, transaction);
@@ -393,7 +436,7 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
             switch (op)
             {
                 case RunStartedOp started:
-                    InsertRun(connection, transaction, started.Plan, started.At);
+                    InsertRun(connection, transaction, started.Plan, started.At, Node);
                     break;
                 case EventOp e:
                     events.Apply(e.Event, at);
@@ -403,10 +446,14 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                     break;
             }
         }
+        events.Flush();
         transaction.Commit();
     }
 
-    private static bool DeleteConversation(SqliteConnection connection, SqliteTransaction transaction, string conversationId, string owner)
+    /// <summary>This node's name, stored with the runs it starts.</summary>
+    private string Node => cluster?.Value.NodeName ?? "";
+
+    private static bool DeleteConversation(DbConnection connection, DbTransaction transaction, string conversationId, string owner)
     {
         // Runs marked running here belong to no grain of this process (those were counted before the op was queued);
         // kept as a guard all the same.
@@ -414,35 +461,36 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
             DELETE FROM conversations WHERE id = $id AND owner = $owner
                 AND NOT EXISTS (SELECT 1 FROM runs WHERE conversation_id = $id AND status = 'running')
             """);
-        command.Parameters.AddWithValue("$id", conversationId);
-        command.Parameters.AddWithValue("$owner", owner);
+        command.Set("$id", conversationId);
+        command.Set("$owner", owner);
         return command.ExecuteNonQuery() == 1;
     }
 
-    private static void InsertRun(SqliteConnection connection, SqliteTransaction transaction, RunPlan plan, DateTimeOffset at)
+    private static void InsertRun(DbConnection connection, DbTransaction transaction, RunPlan plan, DateTimeOffset at, string node)
     {
         using var conversation = Command(connection, transaction, """
             INSERT INTO conversations (id, title, created_at, updated_at, owner) VALUES ($id, $title, $at, $at, $owner)
             ON CONFLICT (id) DO UPDATE SET updated_at = $at
             """);
-        conversation.Parameters.AddWithValue("$id", plan.ConversationId);
-        conversation.Parameters.AddWithValue("$title", Title(plan.Prompt));
-        conversation.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        conversation.Parameters.AddWithValue("$owner", plan.Owner);
+        conversation.Set("$id", plan.ConversationId);
+        conversation.Set("$title", Title(plan.Prompt));
+        conversation.Set("$at", at.ToUnixTimeMilliseconds());
+        conversation.Set("$owner", plan.Owner);
         conversation.ExecuteNonQuery();
 
         using var run = Command(connection, transaction, """
-            INSERT INTO runs (id, conversation_id, prompt, workflow, models, chairmen, status, created_at, owner)
-            VALUES ($id, $conversation, $prompt, $workflow, $models, $chairmen, 'running', $at, $owner)
+            INSERT INTO runs (id, conversation_id, prompt, workflow, models, chairmen, status, created_at, owner, node)
+            VALUES ($id, $conversation, $prompt, $workflow, $models, $chairmen, 'running', $at, $owner, $node)
             """);
-        run.Parameters.AddWithValue("$id", plan.RunId);
-        run.Parameters.AddWithValue("$conversation", plan.ConversationId);
-        run.Parameters.AddWithValue("$prompt", plan.Prompt);
-        run.Parameters.AddWithValue("$workflow", plan.Workflow.Name);
-        run.Parameters.AddWithValue("$models", JsonSerializer.Serialize(plan.Models, CouncilJsonContext.Default.IReadOnlyListString));
-        run.Parameters.AddWithValue("$chairmen", JsonSerializer.Serialize(plan.Chairmen, CouncilJsonContext.Default.IReadOnlyListString));
-        run.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        run.Parameters.AddWithValue("$owner", plan.Owner);
+        run.Set("$node", node);
+        run.Set("$id", plan.RunId);
+        run.Set("$conversation", plan.ConversationId);
+        run.Set("$prompt", plan.Prompt);
+        run.Set("$workflow", plan.Workflow.Name);
+        run.Set("$models", JsonSerializer.Serialize(plan.Models, CouncilJsonContext.Default.IReadOnlyListString));
+        run.Set("$chairmen", JsonSerializer.Serialize(plan.Chairmen, CouncilJsonContext.Default.IReadOnlyListString));
+        run.Set("$at", at.ToUnixTimeMilliseconds());
+        run.Set("$owner", plan.Owner);
         run.ExecuteNonQuery();
     }
 
@@ -452,11 +500,18 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
     /// </summary>
     private void MarkInterruptedRuns()
     {
-        using var connection = database.Open();
+        using var connection = database.Connect();
         var running = new List<string>();
-        using (var select = Command(connection, null, "SELECT id FROM runs WHERE status = 'running'"))
-        using (var reader = select.ExecuteReader())
+        // A shared database holds the runs other nodes have going: this node closes only its own.
+        using (var select = Command(connection, null, database.IsPostgres
+            ? "SELECT id FROM runs WHERE status = 'running' AND node = $node"
+            : "SELECT id FROM runs WHERE status = 'running'"))
         {
+            if (database.IsPostgres)
+            {
+                select.Set("$node", Node);
+            }
+            using var reader = select.ExecuteReader();
             while (reader.Read())
             {
                 running.Add(reader.GetString(0));
@@ -475,19 +530,15 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
                 {
                     writer.Apply(e, time.GetUtcNow());
                 }
+                writer.Flush();
             }
             transaction.Commit();
             LogInterrupted(logger, runId);
         }
     }
 
-    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
+    internal static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql) =>
+        DbCommands.Command(connection, transaction, sql);
 
     private static string Title(string prompt)
     {

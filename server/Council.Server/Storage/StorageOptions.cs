@@ -7,6 +7,14 @@ public sealed class StorageOptions
 {
     public const string Section = "Council:Storage";
 
+    /// <summary><c>sqlite</c> (a file, one node) or <c>postgres</c> (one database that several nodes share).</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The PostgreSQL database, in Npgsql's form (<c>Host=…;Port=…;Database=…;Username=…;Password=…</c>).</summary>
+    public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => Provider == "postgres";
+
     /// <summary>The SQLite file; relative paths are under the content root. Created on first start.</summary>
     [Required]
     public string Path { get; set; } = "data/council.db";

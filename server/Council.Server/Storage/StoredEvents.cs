@@ -2,7 +2,7 @@ using System.Text.Json;
 using Council.Contracts;
 using Council.Contracts.Hub;
 using Council.Contracts.Messages;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Council.Server.Storage;
 
@@ -51,10 +51,10 @@ internal static class StoredEvents
     }
 
     /// <summary>Every stored event of a run in seq order.</summary>
-    public static List<RunEvent> Load(SqliteConnection connection, string runId)
+    public static List<RunEvent> Load(DbConnection connection, string runId)
     {
         using var command = RunStore.Command(connection, null, "SELECT type, payload FROM run_events WHERE run_id = $run ORDER BY seq");
-        command.Parameters.AddWithValue("$run", runId);
+        command.Set("$run", runId);
         using var reader = command.ExecuteReader();
         var events = new List<RunEvent>();
         while (reader.Read())

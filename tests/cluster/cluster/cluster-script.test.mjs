@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { freePort } from '../support/redis.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = promisify(execFile);
 
-test('npm run cluster -- up 2: Redis, two nodes and nginx; a client through nginx runs a council (negotiate + WebSocket); down stops it all', async () => {
+test('npm run cluster -- up 2: Redis, PostgreSQL, two nodes on them and nginx; a client through nginx runs a council (negotiate + WebSocket), stored for both nodes; down stops it all', async () => {
   const env = { ...process.env, COUNCIL_CLUSTER_DIR: mkdtempSync(path.join(os.tmpdir(), 'council-cluster-test-')), OPENROUTER_API_KEY: '' };
   const port = await freePort();
   const script = path.join(root, 'build/cluster.mjs');
@@ -28,14 +28,19 @@ test('npm run cluster -- up 2: Redis, two nodes and nginx; a client through ngin
     await connection.start();
     try {
       assert.equal(connection.connectionId !== null, true);
-      await connection.invoke('start_run', { prompt: 'Through the load balancer', models: ['sim/a?ttft=10&tps=400&tokens=10'], chairman: 'sim/c?ttft=10&tps=400&tokens=10' });
+      const { runId } = await connection.invoke('start_run', { prompt: 'Through the load balancer', models: ['sim/a?ttft=10&tps=400&tokens=10'], chairman: 'sim/c?ttft=10&tps=400&tokens=10' });
       assert.equal((await ended).status, 'ok');
+      // Both nodes read it from the one PostgreSQL.
+      const state = JSON.parse(readFileSync(path.join(env.COUNCIL_CLUSTER_DIR, 'state.json'), 'utf8'));
+      const nodes = state.processes.filter((p) => p.url);
+      assert.equal(nodes.length, 2);
+      for (const node of nodes) assert.equal((await (await fetch(`${node.url}/api/runs/${runId}`)).json()).status, 'ok', node.name);
     } finally {
       await connection.stop();
     }
   } finally {
     const down = await run('node', [script, 'down'], { env, timeout: 120000 });
-    assert.match(down.stdout, /stopped redis, node-1, node-2, nginx/);
+    assert.match(down.stdout, /stopped redis, postgres, node-1, node-2, nginx/);
   }
   await assert.rejects(fetch(`http://127.0.0.1:${port}/readyz`), 'nothing listens after down');
 });

@@ -31,3 +31,22 @@ test('an unknown cluster provider is a startup error naming the setting', async 
   const output = await refusal({ Council__Cluster__Provider: 'zookeeper' });
   assert.match(output, /Council:Cluster:Provider is 'zookeeper': use localhost \(one node\) or redis/);
 });
+
+test('the postgres storage provider without a connection string is a startup error naming the setting', async () => {
+  const output = await refusal({ Council__Storage__Provider: 'postgres' });
+  assert.match(output, /Council:Storage:Provider is postgres, but Council:Storage:ConnectionString is not set/);
+});
+
+test('an unreachable PostgreSQL is a startup error naming the setting and the address', async () => {
+  const port = await freePort(); // nothing listens there
+  const output = await refusal({
+    Council__Storage__Provider: 'postgres',
+    Council__Storage__ConnectionString: `Host=127.0.0.1;Port=${port};Database=council;Username=council;Password=x`,
+  });
+  assert.match(output, new RegExp(`Cannot use PostgreSQL 127\\.0\\.0\\.1:${port}/council \\(Council:Storage:ConnectionString\\)`));
+});
+
+test('an unknown storage provider is a startup error naming the setting', async () => {
+  const output = await refusal({ Council__Storage__Provider: 'mysql' });
+  assert.match(output, /Council:Storage:Provider is 'mysql': use sqlite \(one file, one node\) or postgres/);
+});

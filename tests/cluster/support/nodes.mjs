@@ -8,15 +8,20 @@ import { freePort } from './redis.mjs';
  * @param {{ connectionString: string }} redis
  * @param {string[]} names node names
  * @param {Record<string,string>} [env] extra environment for every node
+ * @param {{ together?: boolean }} [options] together: all at once (as after a deploy), not one after the other
  */
-export async function startNodes(redis, names, env = {}) {
+export async function startNodes(redis, names, env = {}, options = {}) {
   const clusterId = `test-${randomUUID()}`; // a fresh membership table per test file
+  if (options.together) {
+    const started = await Promise.all(names.map((name) => startNode(redis, name, clusterId, env)));
+    return Object.assign(started, { clusterId });
+  }
   const nodes = [];
   // One after the other: the first one up, the others join it.
   for (const name of names) {
     nodes.push(await startNode(redis, name, clusterId, env));
   }
-  return nodes;
+  return Object.assign(nodes, { clusterId });
 }
 
 export async function startNode(redis, name, clusterId, env = {}) {

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, textOf } from '../../node/support/council.mjs';
+import { useCluster } from '../support/cluster.mjs';
+import { startNode } from '../support/nodes.mjs';
+
+// Three nodes on one Redis and one PostgreSQL, started at once against an empty database: storage is shared, so
+// conversations and stored runs are served by every node, and a killed node's completed outputs by the others.
+const cluster = useCluster(['node-a', 'node-b', 'node-c'], { postgres: true, together: true });
+
+const quick = 'sim/quick?ttft=20&tps=400&tokens=20';
+const chairman = 'sim/chair?ttft=20&tps=200&tokens=20';
+
+/** A viewer's events without what only its own client adds. */
+const wire = (events) => events.map(({ receivedAt, ...e }) => e);
+const json = async (url) => (await fetch(url)).json();
+
+async function until(check, what, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('three nodes started at once on an empty PostgreSQL all come up ready', async () => {
+  for (const node of cluster.nodes) {
+    const ready = await json(`${node.url}/readyz`);
+    assert.equal(ready.status, 'ready', `${node.name}: ${ready.reason}`);
+    assert.equal(ready.checks.storage, 'ok');
+  }
+});
+
+test('a run finished on A: its conversation and stored run are served by B and C alike, and replayed there from storage', async () => {
+  const [a, b, c] = cluster.nodes;
+  const starter = await connect(a.hubUrl);
+  const replayer = await connect(c.hubUrl);
+  try {
+    const { started, events } = await starter.run({ prompt: 'Shared storage', models: [quick, 'sim/other?ttft=20&tps=400&tokens=30'], chairman });
+    const reference = wire(events);
+    const { runId, conversationId } = started;
+    assert.equal(reference.at(-1).status, 'ok');
+    const stored = await json(`${a.url}/api/runs/${runId}`);
+    for (const node of [b, c]) {
+      assert.deepEqual(await json(`${node.url}/api/runs/${runId}`), stored, `${node.name} serves the run as stored`);
+      const list = await json(`${node.url}/api/conversations`);
+      assert.ok(list.some((x) => x.id === conversationId), `${node.name} lists the conversation`);
+      const detail = await json(`${node.url}/api/conversations/${conversationId}`);
+      assert.deepEqual(detail.runs.map((r) => r.runId), [runId]);
+    }
+    assert.equal(stored.lastSeq, reference.length);
+    for (const output of stored.outputs) assert.equal(output.text, textOf(reference, output.stage, output.model));
+
+    // A follow-up in the conversation from another node sees the first answer as history.
+    const { events: second } = await replayer.run({ prompt: 'And then?', conversationId, models: [quick], chairman });
+    assert.equal(second.at(-1).status, 'ok');
+    assert.equal((await json(`${b.url}/api/conversations/${conversationId}`)).runs.length, 2);
+  } finally {
+    await Promise.all([starter, replayer].map((v) => v.stop()));
+  }
+});
+
+test('kill -9 of the grain\'s node: its completed outputs are read from the others; restarted, it closes its run in storage', async () => {
+  const [a, b, c] = cluster.nodes;
+  const starter = await connect(a.hubUrl);
+  const viewers = [await connect(b.hubUrl), await connect(c.hubUrl)];
+  let restarted;
+  let late;
+  try {
+    const long = 'sim/long?ttft=20&tps=30&tokens=3000';
+    const { runId } = await starter.invoke('start_run', { prompt: 'Lost node, shared storage', models: [quick, long], chairman });
+    for (const viewer of viewers) await viewer.invoke('resume_run', { runId, afterSeq: 0 });
+    // The quick model's output is in storage, as B reads it, before A is killed; the long one is mid-stream.
+    const during = await until(async () => {
+      const run = await json(`${b.url}/api/runs/${runId}`);
+      return run.status === 'running' && run.outputs.some((o) => o.model === quick) && run;
+    }, 'B to read the quick output from storage');
+    await Promise.all(viewers.map((v) => v.waitFor((e) => e.runId === runId && e.type === 'token' && e.model === long)));
+    a.process.kill('SIGKILL');
+    await Promise.all(viewers.map((v) => v.waitFor((e) => e.runId === runId && e.type === 'run_complete', 30000)));
+
+    const seen = wire(viewers[0].events(runId));
+    const afterKill = await json(`${c.url}/api/runs/${runId}`);
+    const kept = afterKill.outputs.find((o) => o.model === quick);
+    assert.equal(kept.status, 'ok');
+    assert.equal(kept.text, textOf(seen, 0, quick), 'the output completed before the kill is kept whole');
+    assert.equal(kept.text, during.outputs.find((o) => o.model === quick).text);
+
+    // node-a back (same name): it marks its own run interrupted in the shared storage, and only that one.
+    restarted = await startNode(cluster.redis, 'node-a', cluster.nodes.clusterId, { Council__Storage__Provider: 'postgres', Council__Storage__ConnectionString: cluster.postgres.connectionString });
+    cluster.nodes[0] = restarted;
+    const closed = await until(async () => {
+      const run = await json(`${b.url}/api/runs/${runId}`);
+      return run.status === 'interrupted' && run;
+    }, 'the restarted node to close its run');
+    assert.equal(closed.outputs.find((o) => o.model === quick).text, kept.text);
+
+    // The stored record against what every viewer saw: the same events at the same seqs up to where storage was
+    // when A died, then storage's own end (0 lost, 0 duplicated).
+    late = await connect(restarted.hubUrl);
+    const replay = await late.invoke('resume_run', { runId, afterSeq: 0 });
+    assert.equal(replay.status, 'interrupted');
+    await late.waitFor((e) => e.runId === runId && e.type === 'run_complete');
+    const stored = wire(late.events(runId));
+    assert.deepEqual(stored.map((e) => e.seq), stored.map((_, i) => i + 1), 'stored seqs: no gap, no repeat');
+    assert.equal(stored.length, closed.lastSeq);
+    const closing = stored.findIndex((e) => e.type === 'run_complete' || (e.type === 'model_complete' && e.status === 'cancelled'));
+    assert.ok(closing > 0);
+    const committed = stored.slice(0, closing);
+    assert.ok(committed.some((e) => e.type === 'model_complete' && e.model === quick));
+    for (const viewer of viewers) {
+      const events = wire(viewer.events(runId));
+      assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'viewer seqs: no gap, no repeat');
+      assert.deepEqual(events.slice(0, committed.length), committed, 'what storage kept is what the viewer saw');
+    }
+    assert.match(stored.at(-1).error, /server stopped during this run/);
+
+    // New runs start on every node, the restarted one too.
+    for (const viewer of [...viewers, late]) {
+      const { events } = await viewer.run({ prompt: 'After the loss', models: [quick], chairman: quick });
+      assert.equal(events.at(-1).status, 'ok');
+    }
+  } finally {
+    await Promise.all([starter, ...viewers, late].filter(Boolean).map((v) => v.stop().catch(() => {})));
+  }
+});
+
+test('PostgreSQL down: /readyz says why and start_run is refused; back: ready again without a restart', async () => {
+  const node = cluster.nodes[1];
+  const viewer = await connect(node.hubUrl);
+  const request = { prompt: 'Outage', models: [quick], chairman: quick };
+  const readiness = async () => {
+    const response = await fetch(`${node.url}/readyz`);
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    assert.equal((await readiness()).status, 200);
+    await cluster.postgres.stop();
+    const down = await until(async () => { const r = await readiness(); return r.status === 503 && r; }, '/readyz to report PostgreSQL');
+    assert.match(down.body.reason, /PostgreSQL 127\.0\.0\.1:\d+\/council \(Council:Storage:ConnectionString\) is unreachable/);
+    await until(async () => viewer.invoke('start_run', request).then(() => false, (e) => /Storage is unavailable/.test(e.message) && e),
+      'start_run to be refused');
+
+    await cluster.postgres.start();
+    await until(async () => (await readiness()).status === 200, '/readyz to be ready again', 60000);
+    const { events } = await viewer.run(request);
+    assert.equal(events.at(-1).status, 'ok');
+  } finally {
+    await viewer.stop();
+  }
+});

@@ -1,12 +1,16 @@
 using Council.Server.Grains;
+using Council.Server.Storage;
 
 namespace Council.Server.Cluster;
 
 /// <summary>
 /// Follows the cluster's membership: when a node is declared dead (it stopped answering probes, say after a
-/// <c>kill -9</c>), the runs that this node mirrored from it end as interrupted for the viewers here.
+/// <c>kill -9</c>), the runs that this node mirrored from it end as interrupted for the viewers here, and the runs it
+/// left going in shared storage are closed as interrupted (unless a node of that name is back already: it closes
+/// its own at start).
 /// </summary>
-internal sealed partial class LostNodes(IClusterMembershipService membership, RunMirrors mirrors, ILogger<LostNodes> logger) : BackgroundService
+internal sealed partial class LostNodes(IClusterMembershipService membership, RunMirrors mirrors, RunStore store, ILogger<LostNodes> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,7 +24,11 @@ internal sealed partial class LostNodes(IClusterMembershipService membership, Ru
                     if (member.Status == SiloStatus.Dead && dead.Add(member.SiloAddress))
                     {
                         LogDead(logger, member.Name, member.SiloAddress.ToString());
-                        await mirrors.NodeLostAsync(member.SiloAddress, member.Name);
+                        var seenHere = await mirrors.NodeLostAsync(member.SiloAddress, member.Name);
+                        if (!snapshot.Members.Values.Any(m => m.Status != SiloStatus.Dead && m.Name == member.Name))
+                        {
+                            await CloseStoredRunsAsync(member.Name, seenHere);
+                        }
                     }
                 }
             }
@@ -30,6 +38,22 @@ internal sealed partial class LostNodes(IClusterMembershipService membership, Ru
         }
     }
 
+    private async Task CloseStoredRunsAsync(string node, IReadOnlyDictionary<string, IReadOnlyList<Council.Contracts.Messages.RunEvent>> seenHere)
+    {
+        try
+        {
+            await store.CloseRunsOfLostNodeAsync(node, seenHere);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            // Storage is away: the node closes its runs when it starts again, or another survivor has.
+            LogCloseFailed(logger, ex, node);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Node} ({Silo}) is dead")]
     private static partial void LogDead(ILogger logger, string node, string silo);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not close the stored runs of lost node {Node}; they stay running until it starts again")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string node);
 }

@@ -193,7 +193,7 @@ public sealed partial class RunGrain(
         if (_plan is not null && _status == RunStatus.Running)
         {
             // The node is stopping: the run ends as interrupted, with every event up to here stored.
-            await Guarded(() => EndRun(RunStatus.Failed, RunStore.InterruptedError));
+            await Guarded(() => EndRun(RunStatus.Failed, InterruptedRun.ServerStopped));
         }
         logs.Remove(RunId);
         _ticker?.Dispose();
@@ -228,7 +228,7 @@ public sealed partial class RunGrain(
             return;
         }
         var end = stored.Events[^1] as RunCompleteEvent;
-        _status = end is null || end.Error == RunStore.InterruptedError ? RunStatus.Interrupted : end.Status;
+        _status = end is null || InterruptedRun.IsInterruption(end.Error) ? RunStatus.Interrupted : end.Status;
         (_owner, _log) = (stored.Owner, RunEventLog.Closed(RunId, stored.Events));
     }
 

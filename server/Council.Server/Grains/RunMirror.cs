@@ -105,9 +105,7 @@ public sealed partial class RunMirror(string runId, string owner, Func<long, Tas
                 return;
             }
             Interrupted = true;
-            var node = nodeName is null ? "the node running this run" : $"the node running this run ({nodeName})";
-            var error = $"Interrupted: {node} was lost. Completed outputs are kept; run it again.";
-            foreach (var runEvent in Storage.InterruptedRun.Closing(Log.RunId, Log.Snapshot(), error))
+            foreach (var runEvent in Storage.InterruptedRun.Closing(Log.RunId, Log.Snapshot(), Storage.InterruptedRun.NodeLost(nodeName)))
             {
                 Append(runEvent);
             }

@@ -136,18 +136,24 @@ public sealed partial class RunMirrors(
         }
     }
 
-    /// <summary>A node left the cluster for good: the runs mirrored here from it end as interrupted.</summary>
-    public async Task NodeLostAsync(SiloAddress node, string name)
+    /// <summary>
+    /// A node left the cluster for good: the runs mirrored here from it end as interrupted. Returns their logs as they
+    /// end here (what this node's viewers saw), by run id.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<RunEvent>>> NodeLostAsync(SiloAddress node, string name)
     {
         var lost = _mirrors.Values.Where(e => node.Equals(e.Mirror.Node) && !e.Mirror.Log.IsCompleted).ToArray();
         if (lost.Length > 0)
         {
             LogNodeLost(logger, name, lost.Length);
         }
+        var ended = new Dictionary<string, IReadOnlyList<RunEvent>>(StringComparer.Ordinal);
         foreach (var entry in lost)
         {
             await entry.Mirror.NodeLostAsync(name);
+            ended[entry.Mirror.Log.RunId] = entry.Mirror.Log.Snapshot();
         }
+        return ended;
     }
 
     /// <summary>The mirror has the whole run: the grain sends it nothing more, and later viewers attach afresh.</summary>

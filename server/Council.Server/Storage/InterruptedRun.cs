@@ -9,6 +9,16 @@ namespace Council.Server.Storage;
 /// </summary>
 public static class InterruptedRun
 {
+    /// <summary>Why a run ends that was going when its server stopped.</summary>
+    public const string ServerStopped = "Interrupted: the server stopped during this run. Completed outputs are kept; run it again.";
+
+    /// <summary>Why a run ends whose node was lost (<paramref name="node"/> null when its name is not known).</summary>
+    public static string NodeLost(string? node) =>
+        $"Interrupted: the node running this run{(node is null ? "" : $" ({node})")} was lost. Completed outputs are kept; run it again.";
+
+    /// <summary>True for the error of a run that ended this way: stored as <c>interrupted</c>, not <c>failed</c>.</summary>
+    public static bool IsInterruption(string? error) => error is not null && error.StartsWith("Interrupted: ", StringComparison.Ordinal);
+
     public static List<RunEvent> Closing(string runId, IReadOnlyList<RunEvent> events, string error)
     {
         var seq = events.Count == 0 ? 0 : events[^1].Seq;

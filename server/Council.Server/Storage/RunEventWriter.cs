@@ -84,7 +84,7 @@ internal sealed class RunEventWriter : IDisposable
                     """))
                 {
                     end.Set("$run", r.RunId);
-                    end.Set("$status", r.Error == RunStore.InterruptedError ? "interrupted" : StoredEvents.Wire(r.Status));
+                    end.Set("$status", InterruptedRun.IsInterruption(r.Error) ? "interrupted" : StoredEvents.Wire(r.Status));
                     end.Set("$final", r.Final);
                     end.Set("$error", r.Error);
                     end.Set("$rankings", r.AggregateRankings is null ? null : JsonSerializer.Serialize(r.AggregateRankings, CouncilJsonContext.Default.IReadOnlyListAggregateRanking));

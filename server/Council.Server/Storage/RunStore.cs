@@ -27,8 +27,6 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
     StorageHealth? health = null, IOptions<ClusterOptions>? cluster = null)
     : BackgroundService
 {
-    public const string InterruptedError = "Interrupted: the server stopped during this run. Completed outputs are kept; run it again.";
-
     private const int MaxBatch = 4000;
     private const int MaxTombstones = 10_000;
     private readonly Channel<StoreOp> _queue = Channel.CreateUnbounded<StoreOp>(new UnboundedChannelOptions { SingleReader = true });
@@ -500,16 +498,45 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
     /// </summary>
     private void MarkInterruptedRuns()
     {
+        // A shared database holds the runs other nodes have going: this node closes only its own.
+        foreach (var runId in CloseRunsOf(database.IsPostgres ? Node : null, InterruptedRun.ServerStopped))
+        {
+            LogInterrupted(logger, runId);
+        }
+    }
+
+    /// <summary>
+    /// Closes, as interrupted, the runs that a lost node of the cluster left going in the shared database, so they
+    /// read as ended without waiting for that node to come back. Every surviving node may ask at once: each run is
+    /// closed once. A run this node mirrored is stored as its viewers here saw it end (<paramref name="seenHere"/>: the
+    /// events the lost node had relayed but not stored yet, then the closing ones); any other from its stored events.
+    /// Nothing to do on SQLite, where each node has a database of its own.
+    /// </summary>
+    public async Task CloseRunsOfLostNodeAsync(string node, IReadOnlyDictionary<string, IReadOnlyList<RunEvent>>? seenHere = null)
+    {
+        if (!database.IsPostgres)
+        {
+            return;
+        }
+        var closed = await Task.Run(() => CloseRunsOf(node, InterruptedRun.NodeLost(node), seenHere));
+        if (closed.Count > 0)
+        {
+            LogClosedForLostNode(logger, closed.Count, node);
+        }
+    }
+
+    /// <summary>Closes the running runs of <paramref name="node"/> (all, when null) with <paramref name="error"/>; returns their ids.</summary>
+    private List<string> CloseRunsOf(string? node, string error, IReadOnlyDictionary<string, IReadOnlyList<RunEvent>>? seenHere = null)
+    {
         using var connection = database.Connect();
         var running = new List<string>();
-        // A shared database holds the runs other nodes have going: this node closes only its own.
-        using (var select = Command(connection, null, database.IsPostgres
-            ? "SELECT id FROM runs WHERE status = 'running' AND node = $node"
-            : "SELECT id FROM runs WHERE status = 'running'"))
+        using (var select = Command(connection, null, node is null
+            ? "SELECT id FROM runs WHERE status = 'running'"
+            : "SELECT id FROM runs WHERE status = 'running' AND node = $node"))
         {
-            if (database.IsPostgres)
+            if (node is not null)
             {
-                select.Set("$node", Node);
+                select.Set("$node", node);
             }
             using var reader = select.ExecuteReader();
             while (reader.Read())
@@ -518,24 +545,44 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
             }
         }
 
+        var closed = new List<string>();
         foreach (var runId in running)
         {
-            var events = StoredEvents.Load(connection, runId);
-            var closing = InterruptedRun.Closing(runId, events, InterruptedError);
-
             using var transaction = connection.BeginTransaction();
+            // Another node may be closing it too (the lost node restarted, or another survivor): on PostgreSQL the
+            // row is locked and read again, so one of them closes it and the others find it ended.
+            using (var claim = Command(connection, transaction, database.IsPostgres
+                ? "SELECT status FROM runs WHERE id = $id FOR UPDATE"
+                : "SELECT status FROM runs WHERE id = $id"))
+            {
+                claim.Set("$id", runId);
+                if (claim.ExecuteScalar() as string != "running")
+                {
+                    continue;
+                }
+            }
+            var events = StoredEvents.Load(connection, runId, transaction);
+            var rest = seenHere?.GetValueOrDefault(runId) is { } seen && Extends(seen, events)
+                ? seen.Skip(events.Count)
+                : InterruptedRun.Closing(runId, events, error);
             using (var writer = new RunEventWriter(connection, transaction))
             {
-                foreach (var e in closing)
+                foreach (var e in rest)
                 {
                     writer.Apply(e, time.GetUtcNow());
                 }
                 writer.Flush();
             }
             transaction.Commit();
-            LogInterrupted(logger, runId);
+            closed.Add(runId);
         }
+        return closed;
     }
+
+    /// <summary>True when <paramref name="log"/> is a closed log that holds every event of <paramref name="stored"/> at the same seqs.</summary>
+    private static bool Extends(IReadOnlyList<RunEvent> log, List<RunEvent> stored) =>
+        log.Count >= stored.Count && log is [.., RunCompleteEvent] && (stored.Count == 0 || log[stored.Count - 1].Seq == stored[^1].Seq)
+        && log.Select((e, i) => e.Seq == i + 1).All(x => x);
 
     internal static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql) =>
         DbCommands.Command(connection, transaction, sql);
@@ -570,6 +617,9 @@ public sealed partial class RunStore(CouncilDatabase database, IOptions<StorageO
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The server stopped while storage was unavailable: {Count} queued changes were not written to {Path}")]
     private static partial void LogLostOnStop(ILogger logger, int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} runs of lost node {Node} were going; marked interrupted")]
+    private static partial void LogClosedForLostNode(ILogger logger, int count, string node);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} was going when the server stopped; marked interrupted")]
     private static partial void LogInterrupted(ILogger logger, string runId);

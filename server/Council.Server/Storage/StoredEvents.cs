@@ -51,9 +51,9 @@ internal static class StoredEvents
     }
 
     /// <summary>Every stored event of a run in seq order.</summary>
-    public static List<RunEvent> Load(DbConnection connection, string runId)
+    public static List<RunEvent> Load(DbConnection connection, string runId, DbTransaction? transaction = null)
     {
-        using var command = RunStore.Command(connection, null, "SELECT type, payload FROM run_events WHERE run_id = $run ORDER BY seq");
+        using var command = RunStore.Command(connection, transaction, "SELECT type, payload FROM run_events WHERE run_id = $run ORDER BY seq");
         command.Set("$run", runId);
         using var reader = command.ExecuteReader();
         var events = new List<RunEvent>();

@@ -13,7 +13,7 @@ public sealed record ConversationDetail(string Id, string Title, DateTimeOffset 
 public sealed record RenameConversationRequest(string Title);
 
 /// <summary>A run as stored: written as it goes, each model's output as it completes.</summary>
-/// <param name="Status">"running", "ok", "cancelled", "failed" or "interrupted" (the server stopped during the run).</param>
+/// <param name="Status">"running", "ok", "cancelled", "failed" or "interrupted" (the server stopped during the run, or the node running it was lost).</param>
 /// <param name="LastSeq">The seq of the last stored event; <c>resume_run</c> replays up to it.</param>
 /// <param name="BestAnswer">The model whose answer the user picked as the best (<c>PUT /api/runs/{id}/best-answer</c>), if any.</param>
 public sealed record StoredRun(

@@ -85,7 +85,7 @@ public class RunStoreTests
         await using var after = await TestStorage.StartAsync(path);
         var run = (await after.Conversations.GetRunAsync("run1", Local, CancellationToken.None)).ShouldNotBeNull();
         run.Status.ShouldBe(RunStatus.Interrupted);
-        run.Error.ShouldBe(RunStore.InterruptedError);
+        run.Error.ShouldBe(InterruptedRun.ServerStopped);
         run.Outputs.Select(o => (o.Model, o.Status, o.Text)).ShouldBe([("m1", ModelStatus.Ok, "Hello"), ("m2", ModelStatus.Cancelled, "Partial text")]);
 
         var events = (await after.Conversations.StoredRunAsync("run1", CancellationToken.None))!.Events;

@@ -62,7 +62,7 @@ test('a run finished on A: its conversation and stored run are served by B and C
   }
 });
 
-test('kill -9 of the grain\'s node: its completed outputs are read from the others; restarted, it closes its run in storage', async () => {
+test('kill -9 of the grain\'s node: the survivors close its run in storage, its completed outputs kept; restarted, it finds it closed', async () => {
   const [a, b, c] = cluster.nodes;
   const starter = await connect(a.hubUrl);
   const viewers = [await connect(b.hubUrl), await connect(c.hubUrl)];
@@ -81,24 +81,29 @@ test('kill -9 of the grain\'s node: its completed outputs are read from the othe
     a.process.kill('SIGKILL');
     await Promise.all(viewers.map((v) => v.waitFor((e) => e.runId === runId && e.type === 'run_complete', 30000)));
 
+    // node-a stays down: B and C close its run in the shared storage, once.
+    const closed = await until(async () => {
+      const run = await json(`${c.url}/api/runs/${runId}`);
+      return run.status === 'interrupted' && run;
+    }, 'the surviving nodes to close the lost node\'s run');
+    assert.match(closed.error, /the node running this run \(node-a\) was lost/);
     const seen = wire(viewers[0].events(runId));
-    const afterKill = await json(`${c.url}/api/runs/${runId}`);
-    const kept = afterKill.outputs.find((o) => o.model === quick);
+    const kept = closed.outputs.find((o) => o.model === quick);
     assert.equal(kept.status, 'ok');
     assert.equal(kept.text, textOf(seen, 0, quick), 'the output completed before the kill is kept whole');
     assert.equal(kept.text, during.outputs.find((o) => o.model === quick).text);
+    assert.equal(closed.outputs.find((o) => o.model === long).status, 'cancelled');
+    const conversations = await json(`${b.url}/api/conversations`);
+    assert.equal(conversations.find((x) => x.id === closed.conversationId)?.runningRunId ?? null, null, 'the conversation has no running run');
 
-    // node-a back (same name): it marks its own run interrupted in the shared storage, and only that one.
+    // node-a back (same name): its run is closed already, and stays as the survivors closed it.
     restarted = await startNode(cluster.redis, 'node-a', cluster.nodes.clusterId, { Council__Storage__Provider: 'postgres', Council__Storage__ConnectionString: cluster.postgres.connectionString });
     cluster.nodes[0] = restarted;
-    const closed = await until(async () => {
-      const run = await json(`${b.url}/api/runs/${runId}`);
-      return run.status === 'interrupted' && run;
-    }, 'the restarted node to close its run');
-    assert.equal(closed.outputs.find((o) => o.model === quick).text, kept.text);
+    assert.deepEqual(await json(`${restarted.url}/api/runs/${runId}`), closed);
 
-    // The stored record against what every viewer saw: the same events at the same seqs up to where storage was
-    // when A died, then storage's own end (0 lost, 0 duplicated).
+    // The stored record, replayed where no mirror of the run is, against what every viewer saw: the survivor that
+    // closed it stored the events its viewers had seen, so they are the same events at the same seqs, end included
+    // (0 lost, 0 duplicated); the other survivor's viewers saw the same up to where the lost node stopped.
     late = await connect(restarted.hubUrl);
     const replay = await late.invoke('resume_run', { runId, afterSeq: 0 });
     assert.equal(replay.status, 'interrupted');
@@ -106,22 +111,24 @@ test('kill -9 of the grain\'s node: its completed outputs are read from the othe
     const stored = wire(late.events(runId));
     assert.deepEqual(stored.map((e) => e.seq), stored.map((_, i) => i + 1), 'stored seqs: no gap, no repeat');
     assert.equal(stored.length, closed.lastSeq);
+    assert.equal(stored.filter((e) => e.type === 'run_complete').length, 1, 'closed once, though two nodes survived');
+    assert.match(stored.at(-1).error, /node-a\) was lost/);
     const closing = stored.findIndex((e) => e.type === 'run_complete' || (e.type === 'model_complete' && e.status === 'cancelled'));
-    assert.ok(closing > 0);
-    const committed = stored.slice(0, closing);
-    assert.ok(committed.some((e) => e.type === 'model_complete' && e.model === quick));
-    for (const viewer of viewers) {
-      const events = wire(viewer.events(runId));
+    assert.ok(stored.slice(0, closing).some((e) => e.type === 'model_complete' && e.model === quick));
+    const seenBy = viewers.map((viewer) => wire(viewer.events(runId)));
+    for (const events of seenBy) {
       assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'viewer seqs: no gap, no repeat');
-      assert.deepEqual(events.slice(0, committed.length), committed, 'what storage kept is what the viewer saw');
+      assert.deepEqual(events.slice(0, closing), stored.slice(0, closing), 'what storage kept is what the viewer saw');
     }
-    assert.match(stored.at(-1).error, /server stopped during this run/);
+    assert.ok(seenBy.some((events) => JSON.stringify(events) === JSON.stringify(stored)), 'storage holds the run as a viewer saw it, end and all');
 
     // New runs start on every node, the restarted one too.
-    for (const viewer of [...viewers, late]) {
+    const third = await connect(restarted.hubUrl);
+    for (const viewer of [...viewers, third]) {
       const { events } = await viewer.run({ prompt: 'After the loss', models: [quick], chairman: quick });
       assert.equal(events.at(-1).status, 'ok');
     }
+    await third.stop();
   } finally {
     await Promise.all([starter, ...viewers, late].filter(Boolean).map((v) => v.stop().catch(() => {})));
   }

@@ -5,11 +5,12 @@ namespace Council.Server.Cluster;
 
 /// <summary>
 /// Follows the cluster's membership: when a node is declared dead (it stopped answering probes, say after a
-/// <c>kill -9</c>), the runs that this node mirrored from it end as interrupted for the viewers here, and the runs it
-/// left going in shared storage are closed as interrupted (unless a node of that name is back already: it closes
-/// its own at start).
+/// <c>kill -9</c>), the runs that this node mirrored from it end as interrupted for the viewers here; unless a node of
+/// that name is back already, its claim on its name is released (so it can start again at once) and the runs it left
+/// going in shared storage are closed as interrupted (a node that is back closes its own at start).
 /// </summary>
-internal sealed partial class LostNodes(IClusterMembershipService membership, RunMirrors mirrors, RunStore store, ILogger<LostNodes> logger)
+internal sealed partial class LostNodes(
+    IClusterMembershipService membership, RunMirrors mirrors, RunStore store, NodeNameLease names, ILogger<LostNodes> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,6 +28,7 @@ internal sealed partial class LostNodes(IClusterMembershipService membership, Ru
                         var seenHere = await mirrors.NodeLostAsync(member.SiloAddress, member.Name);
                         if (!snapshot.Members.Values.Any(m => m.Status != SiloStatus.Dead && m.Name == member.Name))
                         {
+                            await names.ReleaseDeadAsync(member.Name, member.SiloAddress.Endpoint);
                             await CloseStoredRunsAsync(member.Name, seenHere);
                         }
                     }

@@ -35,6 +35,9 @@ public static class GrainsRegistration
             // Before the silo: hosted services start in order, and this one fails the start with the setting's name.
             builder.Services.AddSingleton<RedisConnection>();
             builder.Services.AddHostedService<RedisStartupCheck>();
+            // Claimed before any service starts: storage closes the runs left going under this node's name.
+            builder.Services.AddSingleton<NodeNameLease>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeNameLease>());
             builder.UseOrleans(silo => ConfigureRedisCluster(silo, cluster, redisConfiguration));
             builder.Services.AddHostedService<LostNodes>();
             builder.Services.AddHostedService<MirrorWatch>();

@@ -17,7 +17,6 @@ namespace Council.Server.ChatCompletions;
 /// </summary>
 public sealed partial class CouncilCompletions(
     RunPlanner planner,
-    RunStartLimits limits,
     CouncilRunBridge runs,
     IOptions<CouncilOptions> options,
     TimeProvider time,
@@ -46,11 +45,6 @@ public sealed partial class CouncilCompletions(
             throw OpenAiErrorException.BadRequest(ex.Message, "invalid_council");
         }
         plan = plan with { History = conversation.History };
-        if (limits.TryAdmit(owner) is { } refusal)
-        {
-            throw OpenAiErrorException.TooManyRequests(refusal.Message, refusal.RetryAfter);
-        }
-
         context.Response.Headers[RunHeader] = plan.RunId;
         var completion = new Completion("chatcmpl-" + plan.RunId, model, time.GetUtcNow().ToUnixTimeSeconds(), field);
         var ended = false;
@@ -59,6 +53,12 @@ public sealed partial class CouncilCompletions(
             ended = body.Stream == true
                 ? await StreamAsync(context, plan, completion, cancellationToken)
                 : await CompleteWholeAsync(context, plan, completion, cancellationToken);
+        }
+        catch (RunRefusedException ex)
+        {
+            // A per-user limit, met as the run was to start: nothing went out yet, and no run goes by the header's id.
+            context.Response.Headers.Remove(RunHeader);
+            throw OpenAiErrorException.TooManyRequests(ex.Refusal.Message, ex.Refusal.RetryAfter);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {

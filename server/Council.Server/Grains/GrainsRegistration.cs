@@ -20,6 +20,7 @@ public static class GrainsRegistration
     public static IHostApplicationBuilder AddCouncilGrains(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LocalRunLogs>();
+        builder.Services.AddSingleton<RunStartLimits>();
         builder.Services.AddSingleton<RunStarter>();
         builder.Services.AddSingleton<RunObservers>();
         builder.Services.AddSingleton<RunMirrors>();

@@ -4,8 +4,7 @@ namespace Council.Server.Grains;
 
 /// <summary>
 /// The event logs of the runs whose grains are active on this node, so the hub's send loops read them in-process:
-/// a grain registers its log when it activates a run and removes it when it deactivates. Also counts the runs
-/// going per user, for the concurrency limit.
+/// a grain registers its log when it activates a run and removes it when it deactivates.
 /// </summary>
 public sealed class LocalRunLogs(TimeProvider time)
 {
@@ -24,9 +23,6 @@ public sealed class LocalRunLogs(TimeProvider time)
 
     /// <summary>Runs going on this node.</summary>
     public int RunningCount => _logs.Values.Count(e => e.Running);
-
-    /// <summary>Runs of <paramref name="owner"/> going on this node.</summary>
-    public int RunningCountOf(string owner) => _logs.Values.Count(e => e.Running && e.Owner == owner);
 
     /// <summary>The log of an active run of <paramref name="owner"/>, or null.</summary>
     public RunEventLog? Find(string runId, string owner) =>

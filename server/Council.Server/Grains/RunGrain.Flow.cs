@@ -366,6 +366,7 @@ public sealed partial class RunGrain
         _ticker?.Dispose();
         _searchCancellation.Cancel();
         logs.Ended(RunId);
+        limits.EndedAsync(Plan).Ignore(); // the user's count of runs going; the run does not wait for it
         if (!_deactivating)
         {
             DelayDeactivation(TimeSpan.Zero);

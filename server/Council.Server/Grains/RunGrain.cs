@@ -22,6 +22,7 @@ public sealed partial class RunGrain(
     ConversationStore conversations,
     LocalRunLogs logs,
     RunObservers observers,
+    RunStartLimits limits,
     IOptions<CouncilOptions> options,
     TimeProvider time,
     ILogger<RunGrain> logger,

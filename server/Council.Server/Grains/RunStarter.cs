@@ -3,14 +3,29 @@ using Council.Server.Workflows;
 namespace Council.Server.Grains;
 
 /// <summary>
-/// Starts a planned run's grain and hands back its event log. The grain is placed on this node (prefer-local), so
-/// whoever starts a run reads its log in-process: the hub's connection, or a <c>/v1</c> stream.
+/// Starts a planned run's grain and hands back its event log, once the user's limits admit it. The grain is placed
+/// on this node (prefer-local), so whoever starts a run reads its log in-process: the hub's connection, or a
+/// <c>/v1</c> stream.
 /// </summary>
-public sealed class RunStarter(IGrainFactory grains, LocalRunLogs logs)
+public sealed class RunStarter(IGrainFactory grains, LocalRunLogs logs, RunStartLimits limits)
 {
+    /// <exception cref="RunRefusedException">A per-user limit refuses the run now.</exception>
     public async Task<RunEventLog> StartAsync(RunPlan plan)
     {
-        var started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+        if (await limits.TryAdmitAsync(plan) is { } refusal)
+        {
+            throw new RunRefusedException(refusal);
+        }
+        RunAttachment started;
+        try
+        {
+            started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+        }
+        catch
+        {
+            await limits.EndedAsync(plan); // refused by the grain (storage away, say): it does not count
+            throw;
+        }
         return logs.Collect(started.Handoff) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
     }
 }

@@ -54,7 +54,6 @@ public static class HubRegistration
             maxMessageSize, sp.GetRequiredService<ILogger<ReadableBindingErrorsProtocol>>(),
             new MessagePackArgumentExplainer(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions)));
         builder.Services.AddSingleton<RunSubscriptions>();
-        builder.Services.AddSingleton<RunStartLimits>();
         builder.Services.AddSingleton<LimitsHubFilter>();
         return builder;
     }

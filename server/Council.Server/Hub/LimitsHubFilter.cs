@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using Council.Server.Auth;
+using Council.Server.Grains;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +8,10 @@ namespace Council.Server.Hub;
 /// <summary>
 /// Keeps one user or connection from exhausting the server: invocations per connection per second, runs per
 /// user per minute, and runs going at once per user. A refusal says what the limit is and when to try again.
-/// The per-user limits are <see cref="RunStartLimits"/>, shared with <c>/v1/chat/completions</c>.
+/// The per-user limits are <see cref="RunStartLimits"/>, which <c>start_run</c> meets when it starts the run (as
+/// <c>/v1/chat/completions</c> does); their refusal is said here as the client sees it.
 /// </summary>
-public sealed class LimitsHubFilter(IOptions<CouncilOptions> options, RunStartLimits runLimits) : IHubFilter
+public sealed class LimitsHubFilter(IOptions<CouncilOptions> options) : IHubFilter
 {
     private const string ConnectionLimiterKey = "council.invocations";
     private readonly IOptions<CouncilOptions> _options = options;
@@ -27,12 +28,14 @@ public sealed class LimitsHubFilter(IOptions<CouncilOptions> options, RunStartLi
             }
         }
 
-        if (invocationContext.HubMethod.Name == nameof(CouncilHub.StartRun)
-            && runLimits.TryAdmit(CouncilUser.Id(invocationContext.Context.User)) is { } refusal)
+        try
         {
-            throw new HubException(refusal.Message);
+            return await next(invocationContext);
         }
-        return await next(invocationContext);
+        catch (RunRefusedException ex)
+        {
+            throw new HubException(ex.Message);
+        }
     }
 
     public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)

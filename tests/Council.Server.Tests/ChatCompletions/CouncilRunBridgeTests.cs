@@ -7,8 +7,8 @@ namespace Council.Server.Tests.ChatCompletions;
 [CancelAfter(10_000)]
 public class CouncilRunBridgeTests
 {
-    // Reading a log needs no grain: the grain factory is not touched.
-    private readonly CouncilRunBridge _bridge = new(null!, new RunStarter(null!, new LocalRunLogs(TimeProvider.System)));
+    // Reading a log needs no grain: the grain factory and the limits are not touched.
+    private readonly CouncilRunBridge _bridge = new(null!, new RunStarter(null!, new LocalRunLogs(TimeProvider.System), null!));
 
     private static TokenEvent Token(long seq) => new("r", seq, 0, "m", "x");
 

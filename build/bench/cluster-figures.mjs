@@ -2,12 +2,17 @@
 //  - the latency a viewer on another node adds per token event, against a viewer on the grain's node, for the
 //    same events (both clients in this process, so one clock): p50/p99 over every token of every run;
 //  - the time from kill -9 of a run's node to viewers on the other nodes receiving its run_complete (interrupted);
-//  - how long a node takes from its start to listening (joining the cluster included).
-// Usage: node build/bench/cluster-figures.mjs [--connections 300] [--kills 5]   (after: dotnet build Council.sln -c Release)
+//  - how long a node takes from its start to listening (joining the cluster included);
+//  - with --postgres (storage on one PostgreSQL, Debian's), also the time from the kill to the run read as
+//    interrupted from storage on another node (the survivors close it).
+// Usage: node build/bench/cluster-figures.mjs [--connections 300] [--kills 5] [--postgres]
+//   (after: dotnet build Council.sln -c Release)
 import { randomUUID } from 'node:crypto';
 import { connect } from '../../tests/node/support/council.mjs';
 import { startRedis } from '../../tests/cluster/support/redis.mjs';
 import { startNode } from '../../tests/cluster/support/nodes.mjs';
+import { startPostgres } from '../../tests/cluster/support/postgres.mjs';
+import { postgresEnv } from '../../tests/cluster/support/cluster.mjs';
 
 const arg = (name, fallback) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
 const connections = arg('connections', 300);
@@ -16,11 +21,13 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const ms = (x) => `${x.toFixed(2)} ms`;
 
 const redis = await startRedis();
+const postgres = process.argv.includes('--postgres') ? await startPostgres() : null;
+const storageEnv = postgres ? postgresEnv(postgres) : {};
 const clusterId = `bench-${randomUUID()}`;
 const startups = [];
 async function timedNode(name) {
   const started = performance.now();
-  const node = await startNode(redis, name, clusterId);
+  const node = await startNode(redis, name, clusterId, storageEnv);
   startups.push(performance.now() - started);
   return node;
 }
@@ -54,6 +61,7 @@ try {
   // kill -9 of the node holding a run; a fresh node each time, the two others watch.
   const [b, c] = nodes.slice(1);
   const toInterrupt = [];
+  const toStored = [];
   for (let k = 0; k < kills; k++) {
     const victim = await timedNode(`victim-${k}`);
     const starter = await connect(victim.hubUrl);
@@ -65,12 +73,18 @@ try {
     victim.process.kill('SIGKILL');
     const ends = await Promise.all(viewers.map((v) => v.waitFor((e) => e.runId === runId && e.type === 'run_complete', 60000)));
     toInterrupt.push(...ends.map((e) => e.receivedAt - killedAt));
+    while (postgres && (await (await fetch(`${b.url}/api/runs/${runId}`)).json()).status !== 'interrupted') {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (postgres) toStored.push(performance.now() - killedAt);
     await Promise.all([starter, ...viewers].map((v) => v.stop().catch(() => {})));
     await victim.stop('SIGKILL');
   }
   console.log(`kill -9 → run_complete (interrupted) on the other nodes' viewers, ${kills} kills: ${toInterrupt.map((x) => (x / 1000).toFixed(2)).join(', ')} s; max ${(Math.max(...toInterrupt) / 1000).toFixed(2)} s`);
+  if (postgres) console.log(`kill -9 → the run stored as interrupted (read on another node), ${kills} kills: ${toStored.map((x) => (x / 1000).toFixed(2)).join(', ')} s`);
   console.log(`node start → listening (cluster joined): ${startups.map((x) => (x / 1000).toFixed(2)).join(', ')} s`);
 } finally {
   await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
   await redis.close();
+  await postgres?.close();
 }

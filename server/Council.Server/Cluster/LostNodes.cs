@@ -13,6 +13,8 @@ internal sealed partial class LostNodes(
     IClusterMembershipService membership, RunMirrors mirrors, RunStore store, NodeNameLease names, ILogger<LostNodes> logger)
     : BackgroundService
 {
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var dead = new HashSet<SiloAddress>();
@@ -29,7 +31,7 @@ internal sealed partial class LostNodes(
                         if (!snapshot.Members.Values.Any(m => m.Status != SiloStatus.Dead && m.Name == member.Name))
                         {
                             await names.ReleaseDeadAsync(member.Name, member.SiloAddress.Endpoint);
-                            await CloseStoredRunsAsync(member.Name, seenHere);
+                            _ = CloseStoredRunsAsync(member.Name, seenHere, stoppingToken); // retried meanwhile when storage is away
                         }
                     }
                 }
@@ -40,22 +42,42 @@ internal sealed partial class LostNodes(
         }
     }
 
-    private async Task CloseStoredRunsAsync(string node, IReadOnlyDictionary<string, IReadOnlyList<Council.Contracts.Messages.RunEvent>> seenHere)
+    private async Task CloseStoredRunsAsync(
+        string node, IReadOnlyDictionary<string, IReadOnlyList<Council.Contracts.Messages.RunEvent>> seenHere, CancellationToken stoppingToken)
     {
-        try
+        // Until it works, or a node of that name is back (it closes its own at start), or this node stops.
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
-            await store.CloseRunsOfLostNodeAsync(node, seenHere);
-        }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
-        {
-            // Storage is away: the node closes its runs when it starts again, or another survivor has.
-            LogCloseFailed(logger, ex, node);
+            try
+            {
+                await store.CloseRunsOfLostNodeAsync(node, seenHere);
+                return;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+            {
+                if (attempt == 1)
+                {
+                    LogCloseFailed(logger, ex, node);
+                }
+            }
+            try
+            {
+                await Task.Delay(RetryEvery, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (membership.CurrentSnapshot.Members.Values.Any(m => m.Status != SiloStatus.Dead && m.Name == node))
+            {
+                return;
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Node} ({Silo}) is dead")]
     private static partial void LogDead(ILogger logger, string node, string silo);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not close the stored runs of lost node {Node}; they stay running until it starts again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not close the stored runs of lost node {Node} (storage away?); retrying every 5 s")]
     private static partial void LogCloseFailed(ILogger logger, Exception exception, string node);
 }

@@ -158,3 +158,28 @@ test('PostgreSQL down: /readyz says why and start_run is refused; back: ready ag
     await viewer.stop();
   }
 });
+
+test('a node lost while PostgreSQL is down: once it is back, the survivors close the lost node\'s run in storage', async () => {
+  const [a, b] = cluster.nodes;
+  const starter = await connect(a.hubUrl);
+  const viewer = await connect(b.hubUrl);
+  try {
+    const { runId } = await starter.invoke('start_run', { prompt: 'Lost in an outage', models: ['sim/long?ttft=20&tps=30&tokens=3000'], chairman });
+    await viewer.invoke('resume_run', { runId, afterSeq: 0 });
+    await until(async () => (await json(`${b.url}/api/runs/${runId}`)).status === 'running', 'the run to be stored');
+    await cluster.postgres.stop();
+    a.process.kill('SIGKILL');
+    const end = await viewer.waitFor((e) => e.runId === runId && e.type === 'run_complete', 30000);
+    assert.match(end.error, /node-a\) was lost/);
+    await new Promise((r) => setTimeout(r, 1000)); // the survivors tried, and storage was away
+
+    await cluster.postgres.start();
+    const closed = await until(async () => {
+      const run = await fetch(`${b.url}/api/runs/${runId}`).then((r) => (r.ok ? r.json() : null), () => null);
+      return run?.status === 'interrupted' && run;
+    }, 'the survivors to close the run once PostgreSQL is back', 60000);
+    assert.match(closed.error, /node-a\) was lost/);
+  } finally {
+    await Promise.all([starter, viewer].map((v) => v.stop().catch(() => {})));
+  }
+});

@@ -47,9 +47,21 @@ export function useRun(runId: string | undefined): Run | undefined {
   return useStore(runs, (s) => (runId ? s[runId] : undefined));
 }
 
-export function useLane(runId: string, stage: number, model: string): Lane | undefined {
+/**
+ * A lane of a run. While `live` is false (the lane is off screen) a streaming lane stays as it was last shown: its
+ * tokens do not re-render it until it is live again or its status changes.
+ */
+export function useLane(runId: string, stage: number, model: string, live = true): Lane | undefined {
   const { runs } = useSession();
-  return useStore(runs, (s) => s[runId]?.stages[stage]?.lanes[model]);
+  const shown = useRef<{ key: string; lane: Lane | undefined }>(undefined);
+  const key = `${runId}\u0001${stage}\u0001${model}`;
+  const lane = useStore(runs, (s) => {
+    const current = s[runId]?.stages[stage]?.lanes[model];
+    const held = shown.current?.key === key ? shown.current.lane : undefined;
+    return !live && held?.status === 'streaming' && current?.status === 'streaming' ? held : current;
+  });
+  shown.current = { key, lane };
+  return lane;
 }
 
 /** The current time, refreshed every `ms` while `active`; for elapsed times and rates. */

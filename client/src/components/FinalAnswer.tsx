@@ -25,7 +25,8 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
   const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   // Off screen (an earlier run's), the streaming synthesis catches up as it scrolls into view.
   const [article, setArticle] = useState<HTMLElement | null>(null);
-  const lane = useLane(runId, stage, chairman ?? '', useOnScreen(article));
+  const onScreen = useOnScreen(article);
+  const lane = useLane(runId, stage, chairman ?? '', onScreen);
   if (models && models.length === 0) {
     return (
       <article className="final lane-waiting" aria-label="Final answer" data-status="waiting">
@@ -50,7 +51,7 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
         <span className="final-byline" title={chairman}>
           Chairman <strong>{name}</strong>
         </span>
-        <StatusChip lane={lane} stageStarted={stageStarted} />
+        <StatusChip lane={lane} stageStarted={stageStarted} onScreen={onScreen} />
         <FinalReadAloud runId={runId} stage={stage} chairman={chairman} final={final} runActive={runActive} />
         <CopyButton text={text} />
         {runActive && isLanePending(lane) && (lane.started || stageStarted) && (

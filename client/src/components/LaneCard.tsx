@@ -29,7 +29,8 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
   const session = useSession();
   // Off screen, a streaming lane is not re-rendered per token: it catches up as it scrolls into view.
   const [article, setArticle] = useState<HTMLElement | null>(null);
-  const lane = useLane(runId, stage, model, useOnScreen(article));
+  const onScreen = useOnScreen(article);
+  const lane = useLane(runId, stage, model, onScreen);
   const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   if (!lane) return null;
@@ -52,7 +53,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
           {name}
           {modelProvider(model) && <span className="lane-provider">{modelProvider(model)}</span>}
         </h4>
-        <StatusChip lane={lane} stageStarted={stageStarted} />
+        <StatusChip lane={lane} stageStarted={stageStarted} onScreen={onScreen} />
         {lane.reviewed === false && (
           <span className="chip chip-queued" title="This answer came in after the reviews had started, so nobody reviewed it.">
             not reviewed

@@ -16,6 +16,25 @@ export function useStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) 
   return useSyncExternalStore(store.subscribe, () => selector(store.getSnapshot()));
 }
 
+/**
+ * Like useStore, for a selector that picks several fields into a new object: re-renders only when one of those
+ * fields changed (compared with Object.is), not on every change of the store.
+ */
+export function useStoreFields<T, S extends object>(store: SnapshotStore<T>, selector: (snapshot: T) => S | undefined): S | undefined {
+  const last = useRef<S | undefined>(undefined);
+  return useSyncExternalStore(store.subscribe, () => {
+    const next = selector(store.getSnapshot());
+    if (next && last.current && sameFields(last.current, next)) return last.current;
+    last.current = next;
+    return next;
+  });
+}
+
+function sameFields<S extends object>(a: S, b: S): boolean {
+  const keys = Object.keys(a) as (keyof S)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
+}
+
 /** Like useStore, but re-renders at most every `ms`: for views that need not follow every token. */
 export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) => S, ms: number): S {
   const select = useRef(selector);

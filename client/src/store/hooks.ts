@@ -35,8 +35,11 @@ function sameFields<S extends object>(a: S, b: S): boolean {
   return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
 }
 
-/** Like useStore, but re-renders at most every `ms`: for views that need not follow every token. */
-export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) => S, ms: number): S {
+/**
+ * Like useStore, but re-renders at most every `ms`: for views that need not follow every token. While `paused` (a
+ * view off screen) it does not follow the store at all; it reads it afresh when paused and when resumed.
+ */
+export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) => S, ms: number, paused = false): S {
   const select = useRef(selector);
   select.current = selector;
   const [value, setValue] = useState(() => selector(store.getSnapshot()));
@@ -49,6 +52,7 @@ export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snap
       setValue(() => select.current(store.getSnapshot()));
     };
     read();
+    if (paused) return;
     const unsubscribe = store.subscribe(() => {
       if (timer !== undefined) return;
       timer = setTimeout(read, Math.max(0, last + ms - performance.now()));
@@ -57,7 +61,7 @@ export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snap
       unsubscribe();
       clearTimeout(timer);
     };
-  }, [store, ms]);
+  }, [store, ms, paused]);
   return value;
 }
 

@@ -1,6 +1,7 @@
 // Measures the SPA in Debian's Chromium while 10 concurrent runs × 5 models stream at 50 tokens/s each:
 // median frame time and longest frame, longest task (Long Tasks API), and JS heap at the end.
 // Usage: node build/bench/spa-trace.mjs   (after dotnet build -c Release and npm run build -w client)
+import os from 'node:os';
 import { startServer } from '../../tests/node/support/server.mjs';
 import { launchBrowser, openApp, ask } from '../../client/e2e/support/browser.mjs';
 
@@ -15,6 +16,7 @@ try {
     const tick = (t) => { window.__frames.push(t); requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
   });
+  const loadBefore = os.loadavg()[0];
   for (let i = 1; i <= 10; i++) await ask(page, `Concurrent question ${i}`);
   await page.waitForTimeout(12000); // ~50 lanes streaming at 50 tokens/s
   const m = await page.evaluate(() => {
@@ -26,6 +28,8 @@ try {
   const streaming = await page.locator('article.lane[data-status="streaming"]').count();
   console.log(`10 runs × 5 models at 50 tokens/s (${streaming} lanes streaming at the end of 12 s):`);
   console.log(`frame time median ${m.median.toFixed(1)} ms, p95 ${m.p95.toFixed(1)} ms, max ${m.max.toFixed(1)} ms over ${m.frames} frames; longest task ${m.longestTask.toFixed(0)} ms (${m.longTasks} tasks over 50 ms); JS heap ${m.heapMb.toFixed(1)} MB`);
+  // Frame times are wall-clock: on a shared machine they say as much about the other processes as about the page.
+  console.log(`machine: load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end, ${os.cpus().length} cores`);
 } finally {
   await browser.close();
   await server.stop();

@@ -1,8 +1,9 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
-import { hasBegun, isActive, isLanePending } from '../store/run-state';
+import { hasBegun, isActive, isLanePending, type Lane } from '../store/run-state';
 import { modelHue, modelName } from './format';
+import { useOnScreen } from './on-screen';
 import { CopyButton } from './CopyButton';
 import { LaneStats } from './LaneStats';
 import { ReadAloudButton } from './ReadAloudButton';
@@ -22,7 +23,10 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
   const final = useStore(session.runs, (s) => s[runId]?.final);
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
-  const lane = useLane(runId, stage, chairman ?? '');
+  // Off screen (an earlier run's), the streaming synthesis catches up as it scrolls into view.
+  const [article, setArticle] = useState<HTMLElement | null>(null);
+  const onScreen = useOnScreen(article);
+  const lane = useLane(runId, stage, chairman ?? '', onScreen);
   if (models && models.length === 0) {
     return (
       <article className="final lane-waiting" aria-label="Final answer" data-status="waiting">
@@ -32,10 +36,11 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
   }
   if (!models || !chairman || !lane) return null;
 
-  const text = lane.text || (lane.status === 'done' ? final ?? '' : '');
+  const text = finalText(lane, final);
   const name = modelName(chairman);
   return (
     <article
+      ref={setArticle}
       className={`final lane-${lane.leftOut ? 'left-out' : lane.status}`}
       style={{ '--model-hue': modelHue(chairman) } as React.CSSProperties}
       aria-label="Final answer"
@@ -46,8 +51,8 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
         <span className="final-byline" title={chairman}>
           Chairman <strong>{name}</strong>
         </span>
-        <StatusChip lane={lane} stageStarted={stageStarted} />
-        <ReadAloudButton text={text} streaming={lane.status === 'streaming' || (lane.status === 'waiting' && runActive)} />
+        <StatusChip lane={lane} stageStarted={stageStarted} onScreen={onScreen} />
+        <FinalReadAloud runId={runId} stage={stage} chairman={chairman} final={final} runActive={runActive} />
         <CopyButton text={text} />
         {runActive && isLanePending(lane) && (lane.started || stageStarted) && (
           <button type="button" className="btn btn-ghost btn-small" onClick={() => void session.skip(runId, stage, chairman)} aria-label={`Skip ${name}`}>
@@ -81,3 +86,14 @@ export const FinalAnswer = memo(function FinalAnswer({ runId, stage }: { runId: 
     </article>
   );
 });
+
+function finalText(lane: Lane, final: string | undefined): string {
+  return lane.text || (lane.status === 'done' ? final ?? '' : '');
+}
+
+/** Read aloud follows the synthesis as it streams, on screen or not: a reader who scrolls away still hears it all. */
+function FinalReadAloud({ runId, stage, chairman, final, runActive }: { runId: string; stage: number; chairman: string; final: string | undefined; runActive: boolean }) {
+  const lane = useLane(runId, stage, chairman);
+  if (!lane) return null;
+  return <ReadAloudButton text={finalText(lane, final)} streaming={lane.status === 'streaming' || (lane.status === 'waiting' && runActive)} />;
+}

@@ -1,8 +1,9 @@
-import { memo, useEffect, useLayoutEffect, useRef, type ComponentType } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ComponentType } from 'react';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName, modelProvider } from './format';
+import { onScreenNow, useOnScreen, watchOnScreen } from './on-screen';
 import { CopyButton } from './CopyButton';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
@@ -26,7 +27,10 @@ interface LaneCardProps {
 /** One model's lane: status, figures, Skip, and its text streaming as markdown. */
 export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Footer, tall }: LaneCardProps) {
   const session = useSession();
-  const lane = useLane(runId, stage, model);
+  // Off screen, a streaming lane is not re-rendered per token: it catches up as it scrolls into view.
+  const [article, setArticle] = useState<HTMLElement | null>(null);
+  const onScreen = useOnScreen(article);
+  const lane = useLane(runId, stage, model, onScreen);
   const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   if (!lane) return null;
@@ -34,6 +38,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
   const name = modelName(model);
   return (
     <article
+      ref={setArticle}
       className={`lane lane-${lane.leftOut ? 'left-out' : lane.status}${tall ? ' lane-tall' : ''}`}
       style={{ '--model-hue': modelHue(model) } as React.CSSProperties}
       aria-label={`${name}: ${lane.leftOut ? 'left out' : lane.status}`}
@@ -48,7 +53,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
           {name}
           {modelProvider(model) && <span className="lane-provider">{modelProvider(model)}</span>}
         </h4>
-        <StatusChip lane={lane} stageStarted={stageStarted} />
+        <StatusChip lane={lane} stageStarted={stageStarted} onScreen={onScreen} />
         {lane.reviewed === false && (
           <span className="chip chip-queued" title="This answer came in after the reviews had started, so nobody reviewed it.">
             not reviewed
@@ -88,33 +93,18 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
 // lanes on screen, and for all of them together once a commit is done: fifty streaming lanes cost one
 // layout per frame rather than fifty. A lane scrolled back into view catches up then.
 const toFollow = new Set<HTMLElement>();
-const onScreen = new WeakSet<Element>();
 const behind = new WeakSet<HTMLElement>();
-let observer: IntersectionObserver | undefined;
+
+const laneOf = (body: HTMLElement): Element => body.closest('.lane, .final') ?? body;
 
 function watchVisibility(body: HTMLElement): () => void {
-  const target = body.closest('.lane, .final') ?? body;
-  if (typeof IntersectionObserver === 'undefined') {
-    onScreen.add(target);
-    return () => {};
-  }
-  observer ??= new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) {
-        onScreen.delete(entry.target);
-        continue;
-      }
-      onScreen.add(entry.target);
-      const lagging = entry.target.querySelector<HTMLElement>('.lane-body');
-      if (lagging && behind.has(lagging)) followLater(lagging);
-    }
+  return watchOnScreen(laneOf(body), (visible) => {
+    if (visible && behind.has(body)) followLater(body);
   });
-  observer.observe(target);
-  return () => observer?.unobserve(target);
 }
 
 function followLater(el: HTMLElement): void {
-  if (!onScreen.has(el.closest('.lane, .final') ?? el)) {
+  if (onScreenNow(laneOf(el)) !== true) {
     behind.add(el);
     return;
   }

@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import type { AggregateRanking } from '@council/contracts';
-import { useLane, useSession, useThrottledStore } from '../store/hooks';
+import { useSession, useStore, useThrottledStore } from '../store/hooks';
 import { isActive, type Run } from '../store/run-state';
 import { modelHue, modelName } from './format';
 import type { LaneFooterProps } from './LaneCard';
@@ -23,16 +23,18 @@ export const ReviewsPanel = memo(function ReviewsPanel({ runId, stage, lanesHidd
 });
 
 function RankingFooter({ runId, stage, model }: LaneFooterProps) {
-  const lane = useLane(runId, stage, model);
-  if (!lane) return null;
-  if (!lane.ranking) {
-    return lane.status === 'done' ? <p className="lane-placeholder">No ranking could be read from this review.</p> : null;
+  // The ranking and whether the review is done, not the whole lane: its tokens need not re-render this.
+  const { runs } = useSession();
+  const ranking = useStore(runs, (s) => s[runId]?.stages[stage]?.lanes[model]?.ranking);
+  const done = useStore(runs, (s) => s[runId]?.stages[stage]?.lanes[model]?.status === 'done');
+  if (!ranking) {
+    return done ? <p className="lane-placeholder">No ranking could be read from this review.</p> : null;
   }
   return (
     <div className="ranking">
       <span className="ranking-label">Ranking</span>
       <ol aria-label={`${modelName(model)}'s ranking`}>
-        {lane.ranking.map((ranked) => (
+        {ranking.map((ranked) => (
           <li key={ranked} style={{ '--model-hue': modelHue(ranked) } as React.CSSProperties} title={ranked}>
             <span className="model-dot" aria-hidden="true" />
             {modelName(ranked)}

@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { withoutVerdict } from '@council/client';
 import { Markdown } from '../markdown/Markdown';
-import { useNow, useSession, useStore } from '../store/hooks';
+import { useNow, useSession, useStore, useStoreFields } from '../store/hooks';
 import type { Turn } from '../store/conversations';
 import { hasBegun, isActive, isLanePending, type Run } from '../store/run-state';
 import { BestAnswerButton } from './BestAnswerButton';
@@ -181,8 +181,21 @@ function StageContent({ runId, stage, folded, onFold }: { runId: string; stage: 
   );
 }
 
+/** What the run's header shows of it: a token does not change any of it. */
+type HeaderFields = Pick<Run, 'status' | 'workflow' | 'stopRequested' | 'interrupted' | 'error' | 'actionError' | 'metrics' | 'createdAt' | 'completedAt' | 'stages' | 'lastEventAt'>;
+
+const noStages: Run['stages'] = [];
+
+function headerFields(run: Run | undefined): HeaderFields | undefined {
+  if (!run) return undefined;
+  const { status, workflow, stopRequested, interrupted, error, actionError, metrics, createdAt, completedAt } = run;
+  // The lanes and the time of the last event count only for a run a restart cut off, which streams no more.
+  const cut = interrupted === true;
+  return { status, workflow, stopRequested, interrupted, error, actionError, metrics, createdAt, completedAt, stages: cut ? run.stages : noStages, lastEventAt: cut ? run.lastEventAt : undefined };
+}
+
 /** The run's figures in the header: the server's metrics, or (a run cut off by a restart) what its events add up to. */
-export function runFigures(run: Run, now: number): { durationMs: number; promptTokens?: number; completionTokens?: number; approximate: boolean } {
+export function runFigures(run: HeaderFields, now: number): { durationMs: number; promptTokens?: number; completionTokens?: number; approximate: boolean } {
   const elapsed = (run.completedAt ?? now) - run.createdAt;
   const metrics = run.metrics;
   if (!metrics) return { durationMs: elapsed, approximate: false };
@@ -196,7 +209,7 @@ export function runFigures(run: Run, now: number): { durationMs: number; promptT
 
 function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boolean; onToggle: () => void }) {
   const session = useSession();
-  const run = useStore(session.runs, (s) => s[runId]);
+  const run = useStoreFields(session.runs, (s) => headerFields(s[runId]));
   const online = useStore(session.connection, (s) => s.state === 'connected');
   const active = run ? isActive(run) : false;
   const paused = active && !online;

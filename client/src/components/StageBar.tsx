@@ -1,7 +1,8 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useNow, useSession, useStore, useThrottledStore } from '../store/hooks';
 import { isActive, type Stage } from '../store/run-state';
 import { formatMs, modelName } from './format';
+import { useOnScreen } from './on-screen';
 
 export function stageElapsed(stage: Stage, now: number): number {
   const live = (stage.phase === 'started' || stage.phase === 'running') && stage.progressAt !== undefined;
@@ -44,13 +45,17 @@ function stageDetail(stage: Stage, now: number, paused: boolean): string {
 /** answers → reviews → synthesis: where the run is, how far each stage got, who is streaming, waiting or skipped. */
 export const StageBar = memo(function StageBar({ runId }: { runId: string }) {
   const { runs, connection } = useSession();
-  const run = useThrottledStore(runs, (s) => s[runId], 200);
+  // Off screen, a going run's bar stands still; it is redrawn when it comes into view, or the run ends.
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const onScreen = useOnScreen(el);
+  const going = useStore(runs, (s) => (s[runId] ? isActive(s[runId]) : false));
+  const run = useThrottledStore(runs, (s) => s[runId], 200, going && !onScreen);
   const online = useStore(connection, (s) => s.state === 'connected');
   const active = run ? isActive(run) : false;
-  const now = useNow(500, active && online);
+  const now = useNow(500, active && online && onScreen);
   if (!run) return null;
   return (
-    <ol className="stage-bar" aria-label="Stages">
+    <ol className="stage-bar" aria-label="Stages" ref={setEl}>
       {run.stages.map((stage) => {
         // A synthesis whose chairman is not known yet (a run resumed from its log) still has one to come.
         const total = stage.total || stage.models.filter((m) => !stage.lanes[m].leftOut).length || (stage.kind === 'synthesis' ? 1 : 0);

@@ -11,12 +11,13 @@ export function liveRate(lane: Lane, now: number): number | undefined {
   return seconds > 0.5 && tokens > 0 ? tokens / seconds : undefined;
 }
 
-/** The lane's state in a word, with the number that matters now: time waited, or speed. */
-export function StatusChip({ lane, stageStarted }: { lane: Lane; stageStarted: boolean }) {
+/** The lane's state in a word, with the number that matters now: time waited, or speed (refreshed while `onScreen`). */
+export function StatusChip({ lane, stageStarted, onScreen = true }: { lane: Lane; stageStarted: boolean; onScreen?: boolean }) {
   const { connection } = useSession();
   const online = useStore(connection, (s) => s.state === 'connected');
   const live = !lane.leftOut && (lane.status === 'waiting' || lane.status === 'streaming') && (lane.started || stageStarted);
-  const now = useNow(250, live && online);
+  // Off screen the clock need not tick: it reads the time afresh when it is back.
+  const now = useNow(250, live && online && onScreen);
   if (lane.leftOut) return <span className="chip chip-left-out">left out</span>;
   if (lane.status === 'waiting' && !lane.started && !stageStarted) return <span className="chip chip-queued">queued</span>;
   if (live && !online) return <span className="chip chip-paused">paused</span>;

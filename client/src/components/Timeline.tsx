@@ -1,7 +1,8 @@
-import { memo } from 'react';
-import { useNow, useSession, useThrottledStore } from '../store/hooks';
+import { memo, useState } from 'react';
+import { useNow, useSession, useStore, useThrottledStore } from '../store/hooks';
 import { isActive, type Lane, type Run } from '../store/run-state';
 import { formatAxis, formatMs, modelHue, modelName } from './format';
+import { useOnScreen } from './on-screen';
 
 interface Bar {
   lane: Lane;
@@ -64,12 +65,16 @@ function tickStep(span: number): number {
 /** The run as a chart: one row per model per stage, from request to first token to completion. */
 export const Timeline = memo(function Timeline({ runId }: { runId: string }) {
   const { runs } = useSession();
-  const run = useThrottledStore(runs, (s) => s[runId], 250);
+  // Off screen, a going run's timeline stands still; it is redrawn when it comes into view, or the run ends.
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const onScreen = useOnScreen(el);
+  const going = useStore(runs, (s) => (s[runId] ? isActive(s[runId]) : false));
+  const run = useThrottledStore(runs, (s) => s[runId], 250, going && !onScreen);
   const active = run ? isActive(run) : false;
-  const now = useNow(250, active);
+  const now = useNow(250, active && onScreen);
   if (!run) return null;
   const groups = timelineBars(run, now);
-  if (groups.length === 0) return <p className="lane-placeholder">The timeline fills in as models are asked.</p>;
+  if (groups.length === 0) return <p className="lane-placeholder" ref={setEl}>The timeline fills in as models are asked.</p>;
   const lastEnd = Math.max(...groups.flatMap((g) => g.bars.map((b) => b.end)));
   const wallClock = run.replayed ? 0 : (run.completedAt ?? (active ? now : run.createdAt)) - run.createdAt;
   const span = Math.max(lastEnd, wallClock, 500);
@@ -78,7 +83,7 @@ export const Timeline = memo(function Timeline({ runId }: { runId: string }) {
   const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / span) * 100))}%`;
 
   return (
-    <figure className="timeline" aria-label="Timeline of the run">
+    <figure className="timeline" aria-label="Timeline of the run" ref={setEl}>
       <div className="timeline-axis" aria-hidden="true">
         {ticks.map((t) => (
           <span key={t} style={{ left: pct(t) }}>

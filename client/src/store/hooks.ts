@@ -16,8 +16,30 @@ export function useStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) 
   return useSyncExternalStore(store.subscribe, () => selector(store.getSnapshot()));
 }
 
-/** Like useStore, but re-renders at most every `ms`: for views that need not follow every token. */
-export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) => S, ms: number): S {
+/**
+ * Like useStore, for a selector that picks several fields into a new object: re-renders only when one of those
+ * fields changed (compared with Object.is), not on every change of the store.
+ */
+export function useStoreFields<T, S extends object>(store: SnapshotStore<T>, selector: (snapshot: T) => S | undefined): S | undefined {
+  const last = useRef<S | undefined>(undefined);
+  return useSyncExternalStore(store.subscribe, () => {
+    const next = selector(store.getSnapshot());
+    if (next && last.current && sameFields(last.current, next)) return last.current;
+    last.current = next;
+    return next;
+  });
+}
+
+function sameFields<S extends object>(a: S, b: S): boolean {
+  const keys = Object.keys(a) as (keyof S)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
+}
+
+/**
+ * Like useStore, but re-renders at most every `ms`: for views that need not follow every token. While `paused` (a
+ * view off screen) it does not follow the store at all; it reads it afresh when paused and when resumed.
+ */
+export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) => S, ms: number, paused = false): S {
   const select = useRef(selector);
   select.current = selector;
   const [value, setValue] = useState(() => selector(store.getSnapshot()));
@@ -30,6 +52,7 @@ export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snap
       setValue(() => select.current(store.getSnapshot()));
     };
     read();
+    if (paused) return;
     const unsubscribe = store.subscribe(() => {
       if (timer !== undefined) return;
       timer = setTimeout(read, Math.max(0, last + ms - performance.now()));
@@ -38,7 +61,7 @@ export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snap
       unsubscribe();
       clearTimeout(timer);
     };
-  }, [store, ms]);
+  }, [store, ms, paused]);
   return value;
 }
 
@@ -47,9 +70,21 @@ export function useRun(runId: string | undefined): Run | undefined {
   return useStore(runs, (s) => (runId ? s[runId] : undefined));
 }
 
-export function useLane(runId: string, stage: number, model: string): Lane | undefined {
+/**
+ * A lane of a run. While `live` is false (the lane is off screen) a streaming lane stays as it was last shown: its
+ * tokens do not re-render it until it is live again or its status changes.
+ */
+export function useLane(runId: string, stage: number, model: string, live = true): Lane | undefined {
   const { runs } = useSession();
-  return useStore(runs, (s) => s[runId]?.stages[stage]?.lanes[model]);
+  const shown = useRef<{ key: string; lane: Lane | undefined }>(undefined);
+  const key = `${runId}\u0001${stage}\u0001${model}`;
+  const lane = useStore(runs, (s) => {
+    const current = s[runId]?.stages[stage]?.lanes[model];
+    const held = shown.current?.key === key ? shown.current.lane : undefined;
+    return !live && held?.status === 'streaming' && current?.status === 'streaming' ? held : current;
+  });
+  shown.current = { key, lane };
+  return lane;
 }
 
 /** The current time, refreshed every `ms` while `active`; for elapsed times and rates. */

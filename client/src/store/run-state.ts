@@ -144,7 +144,7 @@ export function createRun(runId: string, createdAt: number, prompt?: string): Ru
   };
 }
 
-export function isActive(run: Run): boolean {
+export function isActive(run: Pick<Run, 'status'>): boolean {
   return run.status === 'starting' || run.status === 'running';
 }
 

@@ -1,0 +1,106 @@
+// @vitest-environment jsdom
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CouncilSession } from '../store/council-session';
+import { SessionContext } from '../store/hooks';
+import { SnapshotStore } from '../store/snapshot-store';
+import { RunStore } from '../store/run-store';
+import { councilPlan, EventScript } from '../store/test-events';
+import { LaneCard } from './LaneCard';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+/** jsdom has no IntersectionObserver: this one reports what the test says is on screen. */
+class TestObserver {
+  static all: TestObserver[] = [];
+  readonly observed = new Set<Element>();
+  constructor(private readonly callback: IntersectionObserverCallback) {
+    TestObserver.all.push(this);
+  }
+  observe(el: Element) {
+    this.observed.add(el);
+  }
+  unobserve(el: Element) {
+    this.observed.delete(el);
+  }
+  disconnect() {
+    this.observed.clear();
+  }
+  report(el: Element, isIntersecting: boolean) {
+    this.callback([{ target: el, isIntersecting } as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+  }
+}
+
+function setOnScreen(el: Element, isIntersecting: boolean) {
+  const observer = TestObserver.all.find((o) => o.observed.has(el));
+  if (!observer) throw new Error('the lane is not observed');
+  act(() => observer.report(el, isIntersecting));
+}
+
+let root: Root | undefined;
+beforeAll(() => {
+  (globalThis as { IntersectionObserver?: unknown }).IntersectionObserver = TestObserver;
+});
+afterAll(() => {
+  delete (globalThis as { IntersectionObserver?: unknown }).IntersectionObserver;
+});
+afterEach(() => {
+  act(() => root?.unmount());
+  root = undefined;
+});
+
+/** A streaming lane on the page; `feed` applies more events at once, as a frame would. */
+function streamingLane() {
+  const runs = new RunStore(() => () => {}, () => 0);
+  const s = new EventScript();
+  runs.started(councilPlan(), 'Why?', 0);
+  runs.receive(s.start(0, 'sim/a'));
+  runs.receive(s.token(0, 'sim/a', 'The sky'));
+  runs.flush();
+  const container = document.createElement('div');
+  root = createRoot(container);
+  act(() =>
+    root!.render(
+      <SessionContext.Provider value={{ runs, connection: new SnapshotStore({ state: 'connected' }) } as unknown as CouncilSession}>
+        <LaneCard runId="r1" stage={0} model="sim/a" />
+      </SessionContext.Provider>,
+    ),
+  );
+  const feed = (...events: ReturnType<EventScript['token']>[]) =>
+    act(() => {
+      for (const event of events) runs.receive(event);
+      runs.flush();
+    });
+  const lane = container.querySelector('article.lane')!;
+  const text = () => container.querySelector('.lane-body')?.textContent?.trim();
+  return { s, feed, lane, text };
+}
+
+describe('<LaneCard> off screen', () => {
+  it('stops following the tokens while off screen, and shows the whole text once back in view', () => {
+    const { s, feed, lane, text } = streamingLane();
+    feed(s.token(0, 'sim/a', ' is'));
+    expect(text()).toBe('The sky is');
+
+    setOnScreen(lane, false);
+    feed(s.token(0, 'sim/a', ' blue'), s.token(0, 'sim/a', ' because'));
+    expect(text()).toBe('The sky is');
+    expect(lane.getAttribute('data-status')).toBe('streaming');
+
+    setOnScreen(lane, true);
+    expect(text()).toBe('The sky is blue because');
+    feed(s.token(0, 'sim/a', ' of air.'));
+    expect(text()).toBe('The sky is blue because of air.');
+  });
+
+  it('shows the lane as it ended when it ends off screen: status and the whole text', () => {
+    const { s, feed, lane, text } = streamingLane();
+    setOnScreen(lane, false);
+    feed(s.token(0, 'sim/a', ' is blue.'));
+    expect(text()).toBe('The sky');
+    feed(s.complete(0, 'sim/a', 'ok', 'The sky is blue.'));
+    expect(lane.getAttribute('data-status')).toBe('done');
+    expect(text()).toBe('The sky is blue.');
+  });
+});

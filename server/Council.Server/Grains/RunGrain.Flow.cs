@@ -361,12 +361,13 @@ public sealed partial class RunGrain
             FinishCall(call, ModelStatus.Cancelled, status == RunStatus.Cancelled ? "The run was cancelled." : "The run ended.");
         }
         _status = status;
+        // Before run_complete goes out: a user who sees the run end and starts another at once finds room for it.
+        limits.EndedAsync(Plan).Ignore();
         var end = (RunCompleteEvent)Emit(seq => _events!.End(seq, status, final, error, _stages, _calls, _startedAt), last: true);
         observers.RunEnded(Plan, end);
         _ticker?.Dispose();
         _searchCancellation.Cancel();
         logs.Ended(RunId);
-        limits.EndedAsync(Plan).Ignore(); // the user's count of runs going; the run does not wait for it
         if (!_deactivating)
         {
             DelayDeactivation(TimeSpan.Zero);

@@ -9,6 +9,11 @@ namespace Council.Server.Grains;
 /// </summary>
 public sealed class RunStarter(IGrainFactory grains, LocalRunLogs logs, RunStartLimits limits)
 {
+    /// <summary>Enough to outlast a lost node's death declaration (2–3 s with the cluster's membership settings).</summary>
+    private const int StartAttempts = 12;
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+
     /// <exception cref="RunRefusedException">A per-user limit refuses the run now.</exception>
     public async Task<RunEventLog> StartAsync(RunPlan plan)
     {
@@ -19,7 +24,7 @@ public sealed class RunStarter(IGrainFactory grains, LocalRunLogs logs, RunStart
         RunAttachment started;
         try
         {
-            started = await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+            started = await StartGrainAsync(plan);
         }
         catch
         {
@@ -27,5 +32,24 @@ public sealed class RunStarter(IGrainFactory grains, LocalRunLogs logs, RunStart
             throw;
         }
         return logs.Collect(started.Handoff) ?? throw new InvalidOperationException($"Run {plan.RunId} started, but its log is not on this node.");
+    }
+
+    /// <summary>
+    /// Starts the grain, sending again a start that was never delivered: just after a node is lost, and before the
+    /// cluster has declared it dead, placing a new grain can still need that node (its part of the grain directory).
+    /// </summary>
+    private async Task<RunAttachment> StartGrainAsync(RunPlan plan)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await grains.GetGrain<IRunGrain>(plan.RunId).Start(plan);
+            }
+            catch (OrleansMessageRejectionException) when (attempt < StartAttempts)
+            {
+                await Task.Delay(RetryDelay);
+            }
+        }
     }
 }

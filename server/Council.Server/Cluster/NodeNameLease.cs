@@ -25,10 +25,11 @@ public sealed partial class NodeNameLease(
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
 
-    // Takes the name when it is free, ours, or held at our endpoint; else answers the holder.
+    // Takes the name when it is free or held at our endpoint (ours included: a holder starts with its endpoint); else
+    // answers the holder.
     private const string ClaimScript = """
         local holder = redis.call('GET', KEYS[1])
-        if holder == false or holder == ARGV[1] or string.sub(holder, 1, string.len(ARGV[3])) == ARGV[3] then
+        if holder == false or string.sub(holder, 1, string.len(ARGV[3])) == ARGV[3] then
           redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
           return ''
         end
@@ -45,10 +46,10 @@ public sealed partial class NodeNameLease(
         return 0
         """;
 
-    // Deletes the claim when it is held by the given holder, or by anyone at the given endpoint.
+    // Deletes the claim when its holder starts with ARGV[1]: a whole holder, or an endpoint and a space (anyone there).
     private const string ReleaseScript = """
         local holder = redis.call('GET', KEYS[1])
-        if holder == ARGV[1] or (holder and string.sub(holder, 1, string.len(ARGV[1])) == ARGV[1]) then
+        if holder and string.sub(holder, 1, string.len(ARGV[1])) == ARGV[1] then
           redis.call('DEL', KEYS[1])
           return 1
         end

@@ -28,6 +28,12 @@ public sealed partial class CouncilHubFilter(ILogger<CouncilHubFilter> logger) :
             LogRejected(logger, invocationContext.HubMethodName, ex.Message);
             throw new HubException($"{ex.Message}. Try again once the server is ready (/readyz).");
         }
+        catch (Grains.RunRefusedException ex)
+        {
+            // A per-user limit on starting runs.
+            LogLimited(logger, invocationContext.HubMethodName, ex.Message);
+            throw new HubException(ex.Message);
+        }
         catch (HubException ex)
         {
             LogLimited(logger, invocationContext.HubMethodName, ex.Message);

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Council.Server.Grains;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +8,7 @@ namespace Council.Server.Hub;
 /// Keeps one user or connection from exhausting the server: invocations per connection per second, runs per
 /// user per minute, and runs going at once per user. A refusal says what the limit is and when to try again.
 /// The per-user limits are <see cref="RunStartLimits"/>, which <c>start_run</c> meets when it starts the run (as
-/// <c>/v1/chat/completions</c> does); their refusal is said here as the client sees it.
+/// <c>/v1/chat/completions</c> does); <see cref="CouncilHubFilter"/> says their refusal.
 /// </summary>
 public sealed class LimitsHubFilter(IOptions<CouncilOptions> options) : IHubFilter
 {
@@ -28,14 +27,7 @@ public sealed class LimitsHubFilter(IOptions<CouncilOptions> options) : IHubFilt
             }
         }
 
-        try
-        {
-            return await next(invocationContext);
-        }
-        catch (RunRefusedException ex)
-        {
-            throw new HubException(ex.Message);
-        }
+        return await next(invocationContext);
     }
 
     public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)

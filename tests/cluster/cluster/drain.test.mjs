@@ -2,18 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../node/support/council.mjs';
 import { useCluster } from '../support/cluster.mjs';
+import { until } from '../support/until.mjs';
 
 // A graceful stop (SIGTERM) of the node running two runs, with Council:Cluster:DrainSeconds=3.
 const cluster = useCluster(['node-a', 'node-b'], { env: { Council__Cluster__DrainSeconds: '3' } });
-
-async function until(check, what, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('SIGTERM: no new runs on the stopping node, its runs finish within the drain, what is left ends interrupted', async () => {
   const [a, b] = cluster.nodes;
@@ -33,7 +25,7 @@ test('SIGTERM: no new runs on the stopping node, its runs finish within the drai
     await until(async () => {
       ready = await fetch(`${a.url}/readyz`).then((r) => r.json().then((body) => ({ status: r.status, body })));
       return ready.status === 503;
-    }, 'the stopping node to say it is not ready');
+    }, 'the stopping node to say it is not ready', 10000);
     assert.match(ready.body.reason, /this node is shutting down/);
     // SignalR closes the stopping node's connections at once (clients reconnect elsewhere); /v1 still answers.
     const refused = await fetch(`${a.url}/v1/chat/completions`, {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../node/support/council.mjs';
 import { useCluster } from '../support/cluster.mjs';
+import { until } from '../support/until.mjs';
 
 // A node whose Redis goes away while it runs, then comes back (same port, same data).
 const cluster = useCluster(['node-a'], { persist: true });
@@ -9,16 +10,6 @@ const cluster = useCluster(['node-a'], { persist: true });
 async function readiness() {
   const response = await fetch(`${cluster.nodes[0].url}/readyz`);
   return { status: response.status, body: await response.json() };
-}
-
-async function until(check, what, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test('Redis down: /readyz says why and start_run is refused; Redis back: ready again without a restart', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect, textOf } from '../../node/support/council.mjs';
 import { useCluster } from '../support/cluster.mjs';
 import { startNode } from '../support/nodes.mjs';
+import { until } from '../support/until.mjs';
 
 // Three nodes on one Redis and one PostgreSQL, started at once against an empty database: storage is shared, so
 // conversations and stored runs are served by every node, and a killed node's completed outputs by the others.
@@ -14,16 +15,6 @@ const chairman = 'sim/chair?ttft=20&tps=200&tokens=20';
 /** A viewer's events without what only its own client adds. */
 const wire = (events) => events.map(({ receivedAt, ...e }) => e);
 const json = async (url) => (await fetch(url)).json();
-
-async function until(check, what, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('three nodes started at once on an empty PostgreSQL all come up ready', async () => {
   for (const node of cluster.nodes) {

@@ -205,6 +205,19 @@ describe('load', () => {
       const seconds = (frames[frames.length - 1] - frames[0]) / 1000;
       return { fps: (frames.length - 1) / seconds, longestGapMs: Math.max(...gaps), clicksMs: clicks };
     });
+    // What streams blinks with one shared beat: no element runs an endless animation (each would be a compositor
+    // layer of its own, and every lane it overlaps another).
+    const blink = await page.evaluate(async () => {
+      const endless = document.getAnimations().filter((a) => a.effect?.getTiming().iterations === Infinity).length;
+      const beats = new Set();
+      for (let i = 0; i < 8; i++) {
+        beats.add(document.documentElement.hasAttribute('data-beat'));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      return { endless, beats: beats.size };
+    });
+    assert.equal(blink.endless, 0, 'no endless CSS animation runs');
+    assert.equal(blink.beats, 2, 'the beat flips while lanes stream');
     console.log(`10 runs x 5 models: ${measured.fps.toFixed(1)} frames/s, longest frame gap ${Math.round(measured.longestGapMs)} ms, clicks handled in ${measured.clicksMs.map(Math.round).join(', ')} ms`);
 
     // Typing still lands while everything streams.
@@ -220,6 +233,16 @@ describe('load', () => {
 
     await page.locator('.run[data-status="ok"]').nth(9).waitFor({ timeout: 120000 });
     assert.equal(await page.locator('article.final[data-status="done"]').count(), 10);
+    // Lanes that ended off screen render their whole answer when the page is idle: all of it is in the page
+    // (the rendered text, markdown markers gone, against the length of the markdown).
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('section.section-answers article.lane[data-status="done"]')].every(
+          (l) => (l.querySelector('.lane-body')?.textContent.length ?? 0) >= Number(l.getAttribute('data-length')) * 0.8,
+        ),
+      null,
+      { timeout: 10000 },
+    );
     assert.deepEqual(errors.map(String), []);
     await page.close();
   });

@@ -1,4 +1,5 @@
 import { useNow, useSession, useStore } from '../store/hooks';
+import { useBeat } from './beat';
 
 /** Connected, reconnecting or offline, always in view. */
 export function ConnectionBadge() {
@@ -7,6 +8,7 @@ export function ConnectionBadge() {
   const retryAt = useStore(connection, (s) => s.retryAt);
   const error = useStore(connection, (s) => s.error);
   useNow(1000, state === 'disconnected');
+  useBeat(state === 'connecting' || state === 'reconnecting');
   const label =
     state === 'connected'
       ? 'Connected'

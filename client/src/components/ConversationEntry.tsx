@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useSession, useStore } from '../store/hooks';
 import { isActive } from '../store/run-state';
 import type { Conversation } from '../store/conversations';
+import { Pulse } from './beat';
 
 /** A conversation in the sidebar: open it, rename it in place, or delete it (asks first). */
 export function ConversationEntry({ conversation, current, onSelect }: { conversation: Conversation; current: boolean; onSelect: () => void }) {
@@ -53,7 +54,7 @@ export function ConversationEntry({ conversation, current, onSelect }: { convers
         <span className="conversation-meta">
           {running && (
             <span className="conversation-running">
-              <span className="pulse" aria-hidden="true" />
+              <Pulse />
               running ·
             </span>
           )}

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CouncilSession } from '../store/council-session';
 import { SessionContext } from '../store/hooks';
 import { SnapshotStore } from '../store/snapshot-store';
@@ -48,6 +48,8 @@ afterAll(() => {
 afterEach(() => {
   act(() => root?.unmount());
   root = undefined;
+  if (vi.isFakeTimers()) vi.runOnlyPendingTimers();
+  vi.useRealTimers();
 });
 
 /** A streaming lane on the page; `feed` applies more events at once, as a frame would. */
@@ -94,13 +96,27 @@ describe('<LaneCard> off screen', () => {
     expect(text()).toBe('The sky is blue because of air.');
   });
 
-  it('shows the lane as it ended when it ends off screen: status and the whole text', () => {
+  it('shows a lane that ends off screen as ended at once, and its whole text once the page is idle', () => {
+    vi.useFakeTimers(); // jsdom has no requestIdleCallback: idle work waits for a timer
     const { s, feed, lane, text } = streamingLane();
     setOnScreen(lane, false);
     feed(s.token(0, 'sim/a', ' is blue.'));
     expect(text()).toBe('The sky');
     feed(s.complete(0, 'sim/a', 'ok', 'The sky is blue.'));
     expect(lane.getAttribute('data-status')).toBe('done');
+    expect(lane.getAttribute('data-length')).toBe(String('The sky is blue.'.length));
+    expect(text()).toBe('The sky');
+    act(() => vi.advanceTimersByTime(50));
+    expect(text()).toBe('The sky is blue.');
+  });
+
+  it('shows the whole text of a lane that ended off screen as soon as it comes into view', () => {
+    vi.useFakeTimers();
+    const { s, feed, lane, text } = streamingLane();
+    setOnScreen(lane, false);
+    feed(s.token(0, 'sim/a', ' is blue.'), s.complete(0, 'sim/a', 'ok', 'The sky is blue.'));
+    expect(text()).toBe('The sky');
+    setOnScreen(lane, true);
     expect(text()).toBe('The sky is blue.');
   });
 });

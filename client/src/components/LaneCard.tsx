@@ -1,10 +1,12 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState, type ComponentType } from 'react';
+import { flushSync } from 'react-dom';
 import { Markdown } from '../markdown/Markdown';
 import { useLane, useSession, useStore } from '../store/hooks';
 import { hasBegun, isActive, isLanePending } from '../store/run-state';
 import { modelHue, modelName, modelProvider } from './format';
 import { onScreenNow, useOnScreen, watchOnScreen } from './on-screen';
 import { CopyButton } from './CopyButton';
+import { whenIdle } from './idle';
 import { LaneStats } from './LaneStats';
 import { StatusChip } from './StatusChip';
 
@@ -31,6 +33,13 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
   const [article, setArticle] = useState<HTMLElement | null>(null);
   const onScreen = useOnScreen(article);
   const lane = useLane(runId, stage, model, onScreen);
+  // A lane that ends off screen renders its whole answer when the page is idle (or once in view), not at once:
+  // fifty lanes ending together would otherwise all do it in one frame.
+  const shownText = useRef('');
+  const [released, setReleased] = useState<string>();
+  const waiting = !onScreen && lane && !isLanePending(lane) && lane.text !== shownText.current && lane.text !== released ? lane.text : undefined;
+  if (waiting === undefined) shownText.current = lane?.text ?? '';
+  useEffect(() => (waiting === undefined ? undefined : whenIdle(() => flushSync(() => setReleased(waiting)))), [waiting]);
   const stageStarted = useStore(session.runs, (s) => hasBegun(s[runId]?.stages[stage]));
   const runActive = useStore(session.runs, (s) => (s[runId] ? isActive(s[runId]) : false));
   if (!lane) return null;
@@ -73,7 +82,7 @@ export const LaneCard = memo(function LaneCard({ runId, stage, model, footer: Fo
         )}
       </header>
       {lane.reasoning && <LaneReasoning reasoning={lane.reasoning} thinking={lane.status === 'streaming' && lane.text === ''} />}
-      <LaneBody text={lane.text} follow={lane.status === 'streaming'} />
+      <LaneBody text={shownText.current} follow={lane.status === 'streaming'} />
       {lane.error && (
         <p className="lane-error" role="alert">
           {lane.error}

@@ -2,6 +2,7 @@ import { memo, useId, useState, type ComponentType } from 'react';
 import type { LaneFooterProps } from './LaneCard';
 import { useLane, useSession, useStore } from '../store/hooks';
 import type { LaneView } from '../store/settings-store';
+import { useBeat } from './beat';
 import { modelHue, modelName } from './format';
 import { LaneCard } from './LaneCard';
 
@@ -74,6 +75,7 @@ export function LaneViewToggle({ label }: { label: string }) {
 function LaneTab(props: { runId: string; stage: number; model: string; selected: boolean; controls: string; onSelect: () => void }) {
   const lane = useLane(props.runId, props.stage, props.model);
   const status = lane?.leftOut ? 'left-out' : lane?.status ?? 'waiting';
+  useBeat(status === 'streaming');
   return (
     <button
       type="button"

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { LatencySummary, ServerStats, StatusCounts } from '../council/stats-types';
 import { useSession, useStore } from '../store/hooks';
 import type { OperationsStatus, StatsSample } from '../store/operations-store';
+import { useBeat } from './beat';
 import { formatCount, formatLatency, formatRate, formatUptime } from './format';
 import { Sparkline } from './Sparkline';
 
@@ -62,6 +63,7 @@ function LiveStatus({ status, error }: { status: OperationsStatus; error: string
           : status === 'idle'
             ? 'Not polling'
             : (error ?? 'Not polling');
+  useBeat(status === 'live' || status === 'loading');
   return (
     <span className={`ops-status ops-status-${status}`} role="status">
       <span className="ops-status-dot" aria-hidden="true" />

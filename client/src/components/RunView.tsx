@@ -4,6 +4,7 @@ import { Markdown } from '../markdown/Markdown';
 import { useNow, useSession, useStore, useStoreFields } from '../store/hooks';
 import type { Turn } from '../store/conversations';
 import { hasBegun, isActive, isLanePending, type Run } from '../store/run-state';
+import { Pulse } from './beat';
 import { BestAnswerButton } from './BestAnswerButton';
 import { CopyButton } from './CopyButton';
 import { FinalAnswer } from './FinalAnswer';
@@ -42,7 +43,7 @@ export const TurnView = memo(function TurnView({ turn, latest }: { turn: Turn; l
         </p>
       ) : !turn.runId ? (
         <p className="lane-placeholder" role="status">
-          <span className="pulse" aria-hidden="true" /> Sending to the council…
+          <Pulse /> Sending to the council…
         </p>
       ) : (
         <RunView runId={turn.runId} initiallyExpanded={latest} />
@@ -233,7 +234,7 @@ function RunHeader({ runId, expanded, onToggle }: { runId: string; expanded: boo
   return (
     <header className="run-header">
       <span className={`run-status run-status-${paused ? 'paused' : run.stopRequested ? 'stopping' : status}`} role="status">
-        {active && !paused && <span className="pulse" aria-hidden="true" />}
+        {active && !paused && <Pulse />}
         {label}
       </span>
       <span className="run-meta">

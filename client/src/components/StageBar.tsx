@@ -1,6 +1,7 @@
 import { memo, useState } from 'react';
 import { useNow, useSession, useStore, useThrottledStore } from '../store/hooks';
 import { isActive, type Stage } from '../store/run-state';
+import { useBeat } from './beat';
 import { formatMs, modelName } from './format';
 import { useOnScreen } from './on-screen';
 
@@ -53,6 +54,7 @@ export const StageBar = memo(function StageBar({ runId }: { runId: string }) {
   const online = useStore(connection, (s) => s.state === 'connected');
   const active = run ? isActive(run) : false;
   const now = useNow(500, active && online && onScreen);
+  useBeat(active && online);
   if (!run) return null;
   return (
     <ol className="stage-bar" aria-label="Stages" ref={setEl}>

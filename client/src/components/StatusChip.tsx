@@ -1,6 +1,7 @@
 import type { Lane } from '../store/run-state';
 import { useNow, useSession, useStore } from '../store/hooks';
 import { formatMs } from './format';
+import { Pulse } from './beat';
 
 /** Tokens per second of a streaming lane: the tokens after the first over the time since it (or since the call began, when a replay could not say when the first came). */
 export function liveRate(lane: Lane, now: number): number | undefined {
@@ -25,7 +26,7 @@ export function StatusChip({ lane, stageStarted, onScreen = true }: { lane: Lane
     case 'waiting':
       return (
         <span className="chip chip-waiting">
-          <span className="pulse" aria-hidden="true" />
+          <Pulse />
           waiting {lane.startedAt !== undefined ? formatMs(now - lane.startedAt) : ''}
         </span>
       );
@@ -33,7 +34,7 @@ export function StatusChip({ lane, stageStarted, onScreen = true }: { lane: Lane
       const rate = liveRate(lane, now);
       return (
         <span className="chip chip-streaming">
-          <span className="pulse" aria-hidden="true" />
+          <Pulse />
           streaming{rate !== undefined ? ` · ${Math.round(rate)} tok/s` : ''}
         </span>
       );

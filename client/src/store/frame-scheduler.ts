@@ -22,3 +22,24 @@ export const animationFrames: FrameScheduler = (callback) => {
     clearTimeout(timer);
   };
 };
+
+/**
+ * `frames`, but at most one callback every `ms`: a frame that comes sooner is passed over for a later one.
+ */
+export function paced(frames: FrameScheduler, ms: number, clock: () => number = () => performance.now()): FrameScheduler {
+  let last = -Infinity;
+  return (callback) => {
+    let cancel: () => void;
+    const attempt = () => {
+      // A little slack: at 60 frames a second, 33 ms means every second frame, not every third.
+      if (clock() - last < ms - 4) {
+        cancel = frames(attempt);
+        return;
+      }
+      last = clock();
+      callback();
+    };
+    cancel = frames(attempt);
+    return () => cancel();
+  };
+}

@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useRef, useState, useSyncExternal
 import type { CouncilSession } from './council-session';
 import type { Lane, Run } from './run-state';
 import type { SnapshotStore } from './snapshot-store';
+import { everyTick, nextTick } from './ticks';
 
 export const SessionContext = createContext<CouncilSession | null>(null);
 
@@ -36,30 +37,28 @@ function sameFields<S extends object>(a: S, b: S): boolean {
 }
 
 /**
- * Like useStore, but re-renders at most every `ms`: for views that need not follow every token. While `paused` (a
- * view off screen) it does not follow the store at all; it reads it afresh when paused and when resumed.
+ * Like useStore, but re-renders at most every `ms`, on the shared clock of that period: for views that need not
+ * follow every token. While `paused` (a view off screen) it does not follow the store at all; it reads it afresh
+ * when paused and when resumed.
  */
 export function useThrottledStore<T, S>(store: SnapshotStore<T>, selector: (snapshot: T) => S, ms: number, paused = false): S {
   const select = useRef(selector);
   select.current = selector;
   const [value, setValue] = useState(() => selector(store.getSnapshot()));
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = 0;
+    let cancel: (() => void) | undefined;
     const read = () => {
-      timer = undefined;
-      last = performance.now();
+      cancel = undefined;
       setValue(() => select.current(store.getSnapshot()));
     };
     read();
     if (paused) return;
     const unsubscribe = store.subscribe(() => {
-      if (timer !== undefined) return;
-      timer = setTimeout(read, Math.max(0, last + ms - performance.now()));
+      cancel ??= nextTick(ms, read);
     });
     return () => {
       unsubscribe();
-      clearTimeout(timer);
+      cancel?.();
     };
   }, [store, ms, paused]);
   return value;
@@ -87,14 +86,13 @@ export function useLane(runId: string, stage: number, model: string, live = true
   return lane;
 }
 
-/** The current time, refreshed every `ms` while `active`; for elapsed times and rates. */
+/** The current time, refreshed every `ms` while `active`, in step with every other clock of that period. */
 export function useNow(ms: number, active = true): number {
   const [now, setNow] = useState(() => performance.now());
   useEffect(() => {
     if (!active) return;
     setNow(performance.now());
-    const timer = setInterval(() => setNow(performance.now()), ms);
-    return () => clearInterval(timer);
+    return everyTick(ms, () => setNow(performance.now()));
   }, [ms, active]);
   return now;
 }

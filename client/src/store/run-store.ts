@@ -1,5 +1,5 @@
 import type { CouncilEvent, StartRunResult } from '@council/contracts';
-import { animationFrames, type FrameScheduler } from './frame-scheduler';
+import { animationFrames, paced, type FrameScheduler } from './frame-scheduler';
 import {
   applyStart,
   createRun,
@@ -38,7 +38,7 @@ export class RunStore extends SnapshotStore<Runs> {
   private cancelFrame: (() => void) | undefined;
 
   constructor(
-    private readonly scheduleFrame: FrameScheduler = animationFrames,
+    private readonly scheduleFrame: FrameScheduler = paced(animationFrames, 33),
     private readonly clock: () => number = () => performance.now(),
   ) {
     super({});

@@ -1,13 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import type { Root } from 'react-dom/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CouncilSession } from '../store/council-session';
-import { SessionContext } from '../store/hooks';
-import { SnapshotStore } from '../store/snapshot-store';
-import { RunStore } from '../store/run-store';
-import { councilPlan, EventScript } from '../store/test-events';
-import { LaneCard } from './LaneCard';
+import type { EventScript } from '../store/test-events';
+import { renderLane } from './lane-test-page';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -54,21 +50,12 @@ afterEach(() => {
 
 /** A streaming lane on the page; `feed` applies more events at once, as a frame would. */
 function streamingLane() {
-  const runs = new RunStore(() => () => {}, () => 0);
-  const s = new EventScript();
-  runs.started(councilPlan(), 'Why?', 0);
-  runs.receive(s.start(0, 'sim/a'));
-  runs.receive(s.token(0, 'sim/a', 'The sky'));
-  runs.flush();
-  const container = document.createElement('div');
-  root = createRoot(container);
-  act(() =>
-    root!.render(
-      <SessionContext.Provider value={{ runs, connection: new SnapshotStore({ state: 'connected' }) } as unknown as CouncilSession}>
-        <LaneCard runId="r1" stage={0} model="sim/a" />
-      </SessionContext.Provider>,
-    ),
-  );
+  const page = renderLane((runs, s) => {
+    runs.receive(s.start(0, 'sim/a'));
+    runs.receive(s.token(0, 'sim/a', 'The sky'));
+  });
+  root = page.root;
+  const { runs, s, container } = page;
   const feed = (...events: ReturnType<EventScript['token']>[]) =>
     act(() => {
       for (const event of events) runs.receive(event);

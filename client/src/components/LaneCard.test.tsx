@@ -1,13 +1,9 @@
 // @vitest-environment jsdom
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import type { Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CouncilSession } from '../store/council-session';
-import { SessionContext } from '../store/hooks';
-import { SnapshotStore } from '../store/snapshot-store';
-import { RunStore } from '../store/run-store';
-import { councilPlan, EventScript } from '../store/test-events';
-import { LaneCard } from './LaneCard';
+import type { EventScript } from '../store/test-events';
+import { renderLane } from './lane-test-page';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -19,21 +15,11 @@ afterEach(() => {
 
 /** A lane of a run fed the given token events, applied at once. */
 function render(tokens: (s: EventScript) => ReturnType<EventScript['token']>[]) {
-  const runs = new RunStore(() => () => {}, () => 0);
-  const s = new EventScript();
-  runs.started(councilPlan(), 'Why?', 0);
-  for (const event of [s.start(0, 'sim/a'), ...tokens(s)]) runs.receive(event);
-  runs.flush();
-  const container = document.createElement('div');
-  root = createRoot(container);
-  act(() =>
-    root!.render(
-      <SessionContext.Provider value={{ runs, connection: new SnapshotStore({ state: 'connected' }) } as unknown as CouncilSession}>
-        <LaneCard runId="r1" stage={0} model="sim/a" />
-      </SessionContext.Provider>,
-    ),
-  );
-  return container;
+  const page = renderLane((runs, s) => {
+    for (const event of [s.start(0, 'sim/a'), ...tokens(s)]) runs.receive(event);
+  });
+  root = page.root;
+  return page.container;
 }
 
 describe('<LaneCard>', () => {
